@@ -1,0 +1,285 @@
+//! A safe epoll instance: one `epoll_ctl` path, EINTR-proof waits, and the set of registered fds.
+
+use std::collections::HashMap;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use crate::error::{Error, OsError, Result};
+use crate::flags::{EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
+use crate::ownership;
+use crate::sys::cvt;
+use crate::timeout::{remaining_millis, Timeout};
+
+/// What `register` watches when no mask is given: the same as Python's `select.epoll.register`.
+pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
+
+/// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
+/// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
+pub const MAX_EVENTS_PER_WAIT: usize = 65_536;
+
+/// An epoll instance. Closing it (explicitly or by drop) closes its fd exactly once.
+#[derive(Debug)]
+pub struct Epoll {
+    fd: Option<OwnedFd>,
+    /// Registered fd -> the interest mask the caller asked for (what `modify`/`resume` restore).
+    interest: HashMap<RawFd, u32>,
+    /// Reused kernel buffer for `epoll_wait`.
+    events: Vec<libc::epoll_event>,
+}
+
+#[derive(Clone, Copy)]
+enum Ctl {
+    Add = libc::EPOLL_CTL_ADD as isize,
+    Mod = libc::EPOLL_CTL_MOD as isize,
+    Del = libc::EPOLL_CTL_DEL as isize,
+}
+
+impl Ctl {
+    fn name(self) -> &'static str {
+        match self {
+            Ctl::Add => "EPOLL_CTL_ADD",
+            Ctl::Mod => "EPOLL_CTL_MOD",
+            Ctl::Del => "EPOLL_CTL_DEL",
+        }
+    }
+}
+
+impl Epoll {
+    /// `epoll_create1`, with `EPOLL_CLOEXEC` unless `close_on_exec` is false.
+    pub fn new(close_on_exec: bool) -> Result<Epoll> {
+        let flags = if close_on_exec {
+            libc::EPOLL_CLOEXEC
+        } else {
+            0
+        };
+        // SAFETY: epoll_create1 takes no pointers.
+        let raw = cvt(unsafe { libc::epoll_create1(flags) }, "epoll_create1")?;
+        ownership::claim(raw);
+        // SAFETY: epoll_create1 just returned this fd and nothing else owns it.
+        Ok(Epoll::adopt(
+            unsafe { OwnedFd::from_raw_fd(raw) },
+            HashMap::new(),
+        ))
+    }
+
+    /// Adopts an existing epoll fd: this instance will close it. The fd must be an epoll instance
+    /// and not already owned by another `Epoll` of this process. Its current registrations (read from
+    /// `/proc/self/fdinfo`) count in [`Epoll::size`] and [`Epoll::has`].
+    pub fn from_fd(fd: RawFd) -> Result<Epoll> {
+        // SAFETY: fcntl(F_GETFD) takes no pointers; it only checks that the fd is open.
+        cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) }, "fcntl")
+            .map_err(|e| e.with_detail(format!("F_GETFD fd {fd}")))?;
+        if !is_epoll_fd(fd) {
+            return Err(Error::NotEpoll(fd));
+        }
+        if !ownership::claim(fd) {
+            return Err(Error::AlreadyOwned(fd));
+        }
+        let interest = registered_in_fdinfo(fd);
+        // SAFETY: the fd is open, is an epoll instance, and `claim` proved that no other `Epoll`
+        // owns it; the caller hands its ownership over by calling `from_fd`.
+        Ok(Epoll::adopt(unsafe { OwnedFd::from_raw_fd(fd) }, interest))
+    }
+
+    fn adopt(fd: OwnedFd, interest: HashMap<RawFd, u32>) -> Epoll {
+        Epoll {
+            fd: Some(fd),
+            interest,
+            events: Vec::new(),
+        }
+    }
+
+    /// The epoll fd, or `Err(Closed)`.
+    pub fn fd(&self) -> Result<RawFd> {
+        self.fd
+            .as_ref()
+            .map(AsRawFd::as_raw_fd)
+            .ok_or(Error::Closed)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.fd.is_none()
+    }
+
+    /// Closes the fd; later calls do nothing.
+    pub fn close(&mut self) {
+        if let Some(fd) = self.fd.take() {
+            ownership::release(fd.as_raw_fd());
+            drop(fd);
+        }
+        self.interest.clear();
+        self.events = Vec::new();
+    }
+
+    /// How many fds are registered through this instance.
+    pub fn size(&self) -> usize {
+        self.interest.len()
+    }
+
+    pub fn has(&self, fd: RawFd) -> bool {
+        self.interest.contains_key(&fd)
+    }
+
+    /// The interest mask `fd` was registered or last modified with.
+    pub fn interest(&self, fd: RawFd) -> Option<u32> {
+        self.interest.get(&fd).copied()
+    }
+
+    /// Registered fds with their interest masks, in no particular order.
+    pub fn registrations(&self) -> impl Iterator<Item = (RawFd, u32)> + '_ {
+        self.interest.iter().map(|(fd, events)| (*fd, *events))
+    }
+
+    pub fn register(&mut self, fd: RawFd, events: u32) -> Result<()> {
+        self.ctl(Ctl::Add, fd, events)
+    }
+
+    pub fn modify(&mut self, fd: RawFd, events: u32) -> Result<()> {
+        self.ctl(Ctl::Mod, fd, events)
+    }
+
+    pub fn unregister(&mut self, fd: RawFd) -> Result<()> {
+        self.ctl(Ctl::Del, fd, 0)
+    }
+
+    /// Disarms a registered fd without forgetting its mask: re-registers it `EPOLLONESHOT`, so the
+    /// kernel reports it at most once more. Used to park a ready level-triggered fd nobody consumes.
+    pub fn suspend(&mut self, fd: RawFd) -> Result<()> {
+        let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
+        self.ctl_raw(Ctl::Mod, fd, events | EPOLLONESHOT)
+    }
+
+    /// Re-arms a suspended fd with the mask it was registered with.
+    pub fn resume(&mut self, fd: RawFd) -> Result<()> {
+        let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
+        self.ctl_raw(Ctl::Mod, fd, events)
+    }
+
+    fn ctl(&mut self, op: Ctl, fd: RawFd, events: u32) -> Result<()> {
+        let result = self.ctl_raw(op, fd, events);
+        match (op, &result) {
+            (Ctl::Add | Ctl::Mod, Ok(())) => {
+                self.interest.insert(fd, events);
+            }
+            // Whatever the kernel says, after a delete (or a closed fd) it holds no registration.
+            (Ctl::Del, Ok(()))
+            | (
+                _,
+                Err(Error::Os(OsError {
+                    errno: libc::ENOENT | libc::EBADF,
+                    ..
+                })),
+            ) => {
+                self.interest.remove(&fd);
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// The one `epoll_ctl` call site. The event's data is the fd, as Python's `select.epoll` does.
+    fn ctl_raw(&self, op: Ctl, fd: RawFd, events: u32) -> Result<()> {
+        let epfd = self.fd()?;
+        let mut event = libc::epoll_event {
+            events,
+            u64: fd as u32 as u64,
+        };
+        // SAFETY: `event` is a valid, initialised epoll_event that outlives the call (the kernel
+        // copies it; EPOLL_CTL_DEL ignores it).
+        cvt(
+            unsafe { libc::epoll_ctl(epfd, op as libc::c_int, fd, &mut event) },
+            "epoll_ctl",
+        )
+        .map_err(|e| e.with_detail(format!("{} fd {fd}", op.name())))?;
+        Ok(())
+    }
+
+    /// Waits for events and writes them as pairs, `out[2i] = fd`, `out[2i+1] = events`. Returns how
+    /// many events were written (0 on timeout). A signal never ends the wait early: on EINTR it waits
+    /// again for the time that remains.
+    pub fn wait_into(&mut self, out: &mut [u32], timeout: Timeout) -> Result<usize> {
+        let capacity = (out.len() / 2).min(MAX_EVENTS_PER_WAIT);
+        if capacity == 0 {
+            return Ok(0);
+        }
+        let n = self.wait_raw(capacity, timeout)?;
+        for (pair, event) in out.chunks_exact_mut(2).zip(&self.events[..n]) {
+            pair[0] = event.u64 as u32;
+            pair[1] = event.events;
+        }
+        Ok(n)
+    }
+
+    /// Waits for at most `max_events` events and returns them as `(fd, events)`.
+    pub fn wait(&mut self, max_events: usize, timeout: Timeout) -> Result<Vec<(RawFd, u32)>> {
+        let n = self.wait_raw(max_events.clamp(1, MAX_EVENTS_PER_WAIT), timeout)?;
+        Ok(self.events[..n]
+            .iter()
+            .map(|e| (e.u64 as u32 as RawFd, e.events))
+            .collect())
+    }
+
+    fn wait_raw(&mut self, capacity: usize, timeout: Timeout) -> Result<usize> {
+        let epfd = self.fd()?;
+        if self.events.len() < capacity {
+            self.events
+                .resize(capacity, libc::epoll_event { events: 0, u64: 0 });
+        }
+        let deadline = timeout.deadline();
+        loop {
+            let ms = remaining_millis(timeout, deadline);
+            // SAFETY: `self.events` holds at least `capacity` initialised entries, and the kernel
+            // writes at most `capacity` of them.
+            let ret = unsafe {
+                libc::epoll_wait(epfd, self.events.as_mut_ptr(), capacity as libc::c_int, ms)
+            };
+            match cvt(ret, "epoll_wait") {
+                Ok(0) if ms == i32::MAX && remaining_millis(timeout, deadline) > 0 => continue,
+                Ok(n) => return Ok(n as usize),
+                Err(e) if e.errno == libc::EINTR => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+impl Drop for Epoll {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn not_registered(fd: RawFd) -> Error {
+    OsError::new(libc::ENOENT, "epoll_ctl")
+        .with_detail(format!("EPOLL_CTL_MOD fd {fd}"))
+        .into()
+}
+
+/// Whether `fd` is an epoll instance: its `/proc/self/fd` link names `anon_inode:[eventpoll]`.
+/// Without `/proc` the check cannot be made, and the fd is trusted.
+fn is_epoll_fd(fd: RawFd) -> bool {
+    match std::fs::read_link(format!("/proc/self/fd/{fd}")) {
+        Ok(target) => target.as_os_str() == "anon_inode:[eventpoll]",
+        Err(_) => std::fs::metadata("/proc/self/fd").is_err(),
+    }
+}
+
+/// The registrations the kernel lists for epoll fd `fd` (`tfd: <fd> events: <hex> ...` lines).
+fn registered_in_fdinfo(fd: RawFd) -> HashMap<RawFd, u32> {
+    let Ok(info) = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")) else {
+        return HashMap::new();
+    };
+    info.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            if words.next()? != "tfd:" {
+                return None;
+            }
+            let target = words.next()?.parse().ok()?;
+            if words.next()? != "events:" {
+                return None;
+            }
+            let events = u32::from_str_radix(words.next()?, 16).ok()?;
+            Some((target, events))
+        })
+        .collect()
+}

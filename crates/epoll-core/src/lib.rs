@@ -1,0 +1,17 @@
+//! Safe Linux epoll over raw `libc` calls: the core of epoll-napi.
+//!
+//! Nothing in this crate knows about Node-API; the binding crate converts JavaScript values into the
+//! types used here and maps [`Error`] into Node-style exceptions. Everything a user relies on is
+//! implemented (and tested with `cargo test`) here.
+
+mod epoll;
+mod error;
+mod flags;
+mod ownership;
+mod sys;
+mod timeout;
+
+pub use epoll::{Epoll, DEFAULT_EVENTS};
+pub use error::{errno_name, Error, OsError, Result};
+pub use flags::*;
+pub use timeout::Timeout;

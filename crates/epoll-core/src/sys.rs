@@ -1,0 +1,22 @@
+//! The one place where libc's `-1` becomes an error that keeps its errno.
+
+use crate::error::OsError;
+
+/// Turns the `-1` convention of a libc call into `Err(OsError)` carrying `errno` and the call's name.
+pub(crate) fn cvt(ret: libc::c_int, syscall: &'static str) -> Result<libc::c_int, OsError> {
+    if ret == -1 {
+        Err(OsError::last(syscall))
+    } else {
+        Ok(ret)
+    }
+}
+
+/// `cvt` for calls returning `ssize_t`.
+#[allow(dead_code)] // used by the I/O helpers
+pub(crate) fn cvt_size(ret: libc::ssize_t, syscall: &'static str) -> Result<usize, OsError> {
+    if ret == -1 {
+        Err(OsError::last(syscall))
+    } else {
+        Ok(ret as usize)
+    }
+}

@@ -1,0 +1,75 @@
+/**
+ * Errors shaped like Node's own: argument errors carry Node's `code`s, and the package's own
+ * conditions have `ERR_EPOLL_*` codes. System errors come from the native binding already shaped
+ * (`code`, negative `errno`, `syscall`).
+ */
+
+/** A system error as thrown by this package: what Node's `fs`/`net` throw too. */
+export interface SystemError extends Error {
+  code: string
+  errno: number
+  syscall: string
+}
+
+export type ErrorCode =
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_OUT_OF_RANGE'
+  | 'ERR_EPOLL_CLOSED'
+  | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
+
+function withCode<E extends Error>(error: E, code: string): E & { code: string } {
+  Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: true, configurable: true })
+  return error as E & { code: string }
+}
+
+function describeReceived(value: unknown): string {
+  if (value === null || value === undefined) return ` Received ${value}`
+  if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name
+    return name ? ` Received an instance of ${name}` : ' Received an object'
+  }
+  let shown = typeof value === 'symbol' ? value.toString() : String(value)
+  if (typeof value === 'string') shown = `'${shown.length > 25 ? `${shown.slice(0, 25)}...` : shown}'`
+  if (typeof value === 'bigint') shown += 'n'
+  return ` Received type ${typeof value} (${shown})`
+}
+
+/** `TypeError [ERR_INVALID_ARG_TYPE]: The "fd" argument must be of type number. Received ...` */
+export function invalidArgType(name: string, expected: string, actual: unknown): TypeError {
+  return withCode(new TypeError(`The "${name}" argument must be ${expected}.${describeReceived(actual)}`), 'ERR_INVALID_ARG_TYPE')
+}
+
+/** `TypeError [ERR_INVALID_ARG_VALUE]` for a value of the right type that means nothing here. */
+export function invalidArgValue(name: string, reason: string, actual: unknown): TypeError {
+  let shown: string
+  try {
+    shown = typeof actual === 'symbol' ? actual.toString() : String(actual)
+  } catch {
+    shown = typeof actual
+  }
+  return withCode(new TypeError(`The argument "${name}" ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE')
+}
+
+/** `RangeError [ERR_OUT_OF_RANGE]: The value of "fd" is out of range. It must be ... Received ...` */
+export function outOfRange(name: string, range: string, actual: number): RangeError {
+  const shown = Object.is(actual, -0) ? '-0' : String(actual)
+  return withCode(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`), 'ERR_OUT_OF_RANGE')
+}
+
+/** The instance was closed; its fd number may already belong to something else. */
+export function closedError(operation: string): Error & { code: 'ERR_EPOLL_CLOSED' } {
+  return withCode(new Error(`Cannot ${operation}: the Epoll instance is closed`), 'ERR_EPOLL_CLOSED') as Error & {
+    code: 'ERR_EPOLL_CLOSED'
+  }
+}
+
+/** epoll does not exist here (not Linux), or the native binding could not be loaded. */
+export function unsupportedPlatform(platform: string, cause: unknown): Error & { code: string } {
+  const message =
+    platform === 'linux'
+      ? 'epoll-napi could not load its native binding for this system (see error.cause)'
+      : `epoll is a Linux interface; it is not available on ${platform}`
+  return withCode(new Error(message, { cause }), 'ERR_EPOLL_UNSUPPORTED_PLATFORM')
+}

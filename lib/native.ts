@@ -1,0 +1,31 @@
+/**
+ * Loads the native binding once. A platform without epoll (or a missing binary) must not make the
+ * import fail: `supported` is false there and constructing an `Epoll` throws
+ * `ERR_EPOLL_UNSUPPORTED_PLATFORM`.
+ */
+import type * as Binding from '../binding'
+import { unsupportedPlatform } from './errors'
+
+export type NativeBinding = typeof Binding
+
+let binding: NativeBinding | null = null
+let loadError: unknown = null
+
+if (process.platform === 'linux') {
+  try {
+    binding = require('../binding.js') as NativeBinding
+  } catch (error) {
+    loadError = error
+  }
+} else {
+  loadError = new Error(`no epoll on ${process.platform}`)
+}
+
+/** True where epoll exists and the native binding loaded. */
+export const supported: boolean = binding !== null
+
+/** The binding, or the `ERR_EPOLL_UNSUPPORTED_PLATFORM` error explaining why there is none. */
+export function requireNative(): NativeBinding {
+  if (binding === null) throw unsupportedPlatform(process.platform, loadError)
+  return binding
+}
