@@ -1,0 +1,18 @@
+import { spawnSync, type StdioOptions } from 'node:child_process'
+import { join } from 'node:path'
+
+export const ROOT = join(__dirname, '..', '..')
+
+/** Runs a CommonJS snippet in a fresh Node process with `epoll` bound to the built package. */
+export function runNode(
+  source: string,
+  options: { args?: string[]; timeout?: number; loadPackage?: boolean; stdio?: StdioOptions } = {},
+) {
+  const prelude = options.loadPackage === false ? '' : `const epoll = require(${JSON.stringify(ROOT)});\n`
+  const result = spawnSync(process.execPath, [...(options.args ?? []), '-e', prelude + source], {
+    encoding: 'utf8',
+    timeout: options.timeout ?? 30_000,
+    stdio: options.stdio,
+  })
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
+}
