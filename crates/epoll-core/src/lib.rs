@@ -7,6 +7,7 @@
 mod epoll;
 mod error;
 mod flags;
+pub mod io;
 mod ownership;
 mod sys;
 mod timeout;
