@@ -74,3 +74,127 @@ pub fn u32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mu
     // of this native call; JavaScript cannot run (and so cannot detach the buffer) until we return.
     Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), length) })
 }
+
+/// The bytes of any `ArrayBufferView` (Buffer, any TypedArray, DataView), seen in place (no copy),
+/// narrowed to `offset .. offset + length` (bytes, not elements). A non-view is a `TypeError`, a
+/// detached buffer an `ERR_INVALID_ARG_VALUE`, a range outside the view an `ERR_OUT_OF_RANGE`:
+/// nothing outside the view can ever be read or written.
+pub fn byte_range<'a>(
+    env: &Env,
+    name: &str,
+    value: Unknown<'a>,
+    offset: f64,
+    length: f64,
+) -> Result<&'a mut [u8], Error> {
+    let (data, size) = byte_view(env, name, value)?;
+    let offset = integer_in(env, "offset", offset, 0.0, size as f64)? as usize;
+    let length = integer_in(env, "length", length, 0.0, (size - offset) as f64)? as usize;
+    if length == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: `data` points at `size` bytes of the view's backing store, which `value` keeps alive
+    // for the duration of this native call; JavaScript cannot run (and so cannot detach or resize
+    // it) until we return. `offset + length <= size` was checked just above.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.add(offset), length) })
+}
+
+/// A whole `ArrayBufferView` as bytes (see [`byte_range`]).
+pub fn bytes<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [u8], Error> {
+    let (data, size) = byte_view(env, name, value)?;
+    if size == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: as in `byte_range`, for the full view.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data, size) })
+}
+
+/// Pointer to the first byte of the view and its length in bytes.
+fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usize), Error> {
+    let (raw_env, raw) = (env.raw(), value.raw());
+    let (mut data, mut size, mut array_buffer) = (ptr::null_mut(), 0usize, ptr::null_mut());
+    let mut is_kind = false;
+    // SAFETY: `value` is a live handle of this call's scope; every out-pointer is a valid local.
+    let found = unsafe {
+        if sys::napi_is_typedarray(raw_env, raw, &mut is_kind) == sys::Status::napi_ok && is_kind {
+            let (mut kind, mut elements) = (0, 0usize);
+            let ok = sys::napi_get_typedarray_info(
+                raw_env,
+                raw,
+                &mut kind,
+                &mut elements,
+                &mut data,
+                &mut array_buffer,
+                ptr::null_mut(),
+            ) == sys::Status::napi_ok;
+            size = elements.saturating_mul(element_size(kind));
+            ok
+        } else if sys::napi_is_dataview(raw_env, raw, &mut is_kind) == sys::Status::napi_ok && is_kind {
+            sys::napi_get_dataview_info(
+                raw_env,
+                raw,
+                &mut size,
+                &mut data,
+                &mut array_buffer,
+                ptr::null_mut(),
+            ) == sys::Status::napi_ok
+        } else {
+            false
+        }
+    };
+    if !found {
+        return Err(invalid_type(
+            env,
+            &format!("The \"{name}\" argument must be an instance of Buffer, TypedArray, or DataView."),
+        ));
+    }
+    // A detached buffer reports length 0; only then is the (extra) detachment check worth a call.
+    if size == 0 || data.is_null() {
+        let mut detached = false;
+        // SAFETY: `array_buffer` is the view's buffer handle returned above; `detached` is a local.
+        let status = unsafe { sys::napi_is_detached_arraybuffer(raw_env, array_buffer, &mut detached) };
+        if status == sys::Status::napi_ok && detached {
+            return Err(crate::errors::invalid_value(
+                env,
+                &format!("The argument '{name}' is a view of a detached ArrayBuffer"),
+            ));
+        }
+        return Ok((ptr::null_mut(), 0));
+    }
+    Ok((data.cast::<u8>(), size))
+}
+
+/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11).
+#[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
+fn element_size(kind: sys::napi_typedarray_type) -> usize {
+    use sys::TypedarrayType::*;
+    match kind {
+        int8_array | uint8_array | uint8_clamped_array => 1,
+        int16_array | uint16_array | 11 => 2,
+        int32_array | uint32_array | float32_array => 4,
+        _ => 8,
+    }
+}
+
+/// An integer in `min..=max`, else `ERR_OUT_OF_RANGE`.
+pub fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f64, Error> {
+    if value.fract() == 0.0 && (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(out_of_range(
+            env,
+            &format!("The value of \"{name}\" is out of range. It must be an integer >= {min} and <= {max}. Received {value}"),
+        ))
+    }
+}
+
+/// A duration in milliseconds (finite, >= 0, fractions kept to the nanosecond).
+pub fn millis(env: &Env, name: &str, value: f64) -> Result<std::time::Duration, Error> {
+    if value.is_finite() && value >= 0.0 && value * 1e6 < u64::MAX as f64 {
+        Ok(std::time::Duration::from_nanos((value * 1e6).round() as u64))
+    } else {
+        Err(out_of_range(
+            env,
+            &format!("The value of \"{name}\" is out of range. It must be a finite number of milliseconds >= 0. Received {value}"),
+        ))
+    }
+}

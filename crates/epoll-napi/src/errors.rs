@@ -48,3 +48,8 @@ fn pending(thrown: napi::Result<()>) -> Error {
 pub fn invalid_type(env: &Env, message: &str) -> Error {
     pending(env.throw_type_error(message, Some("ERR_INVALID_ARG_TYPE")))
 }
+
+/// A `TypeError` with Node's `ERR_INVALID_ARG_VALUE`: the right type, a value that means nothing here.
+pub fn invalid_value(env: &Env, message: &str) -> Error {
+    pending(env.throw_type_error(message, Some("ERR_INVALID_ARG_VALUE")))
+}

@@ -6,6 +6,7 @@
 mod args;
 mod epoll;
 mod errors;
+mod io;
 
 use napi_derive::napi;
 
