@@ -32,15 +32,22 @@ export const PRIVATE_BITS = (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSI
 export const EXCLUSIVE_OK_BITS = (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE) >>> 0
 /** Bytes the model lets a pipe hold: below the 64 KiB default capacity, so a write end is always writable. */
 export const PIPE_LIMIT = 60_000
-/** An eventfd counter never reaches 2**64 - 1 in these tests, so an eventfd is always writable. */
+/** An eventfd counter stays far below 2**64 - 2 in these tests, so an eventfd is always writable. */
 
 export type FileKind = 'pipe-read' | 'pipe-write' | 'eventfd' | 'regular' | 'epoll'
+
+/** Who made a file: Node's `fs` (a FIFO opened twice) or this package (`pipe()`, `eventfd()`). */
+export type Origin = 'node' | 'package'
 
 export class ModelPipe {
   buffered = 0
   readonly reader: ModelFile
   readonly writer: ModelFile
-  constructor(readFd: number, writeFd: number) {
+  constructor(
+    readFd: number,
+    writeFd: number,
+    readonly origin: Origin,
+  ) {
     this.reader = new ModelFile('pipe-read', readFd, this)
     this.writer = new ModelFile('pipe-write', writeFd, this)
   }
@@ -50,7 +57,9 @@ export class ModelPipe {
 export class ModelFile {
   open = true
   /** Eventfd counter; 0 for everything else. */
-  count = 0n
+  count = 0
+  /** Eventfd in `EFD_SEMAPHORE` mode: a read takes 1, not all. */
+  semaphore = false
   constructor(
     readonly kind: FileKind,
     readonly fd: number,
@@ -65,7 +74,7 @@ export class ModelFile {
       case 'pipe-write':
         return EPOLLOUT | EPOLLWRNORM | (this.pipe!.reader.open ? 0 : EPOLLERR)
       case 'eventfd':
-        return (this.count > 0n ? EPOLLIN | EPOLLRDNORM : 0) | EPOLLOUT | EPOLLWRNORM
+        return (this.count > 0 ? EPOLLIN : 0) | EPOLLOUT
       case 'regular':
       case 'epoll':
         return 0

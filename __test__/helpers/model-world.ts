@@ -9,17 +9,18 @@ import { join } from 'node:path'
 
 import fc from 'fast-check'
 
-import { Epoll, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLRDNORM } from '../../index.js'
-import { ModelEpoll, ModelFile, ModelPipe, PIPE_LIMIT, type Outcome } from './epoll-model.js'
+import * as epoll from '../../index.js'
+import { Epoll, EPOLLIN, EPOLLOUT, EPOLLRDNORM } from '../../index.js'
+import { ModelEpoll, ModelFile, ModelPipe, PIPE_LIMIT, type Origin, type Outcome } from './epoll-model.js'
 import { FifoPool } from './fifo-pool.js'
 
 /** An fd number that is never open in these tests (below the 20,000 fd limit, far above what they use). */
 export const NEVER_OPEN_FD = 19_999
 const REGULAR_FILE = join(tmpdir(), `epoll-napi-model-regular-${process.pid}`)
 
-/** Which fd a call names: the index-th open pipe end, or the index-th number of the world's universe. */
+/** Which fd a call names: the index-th open pipe end or eventfd, or the index-th number of the universe. */
 export interface FdPick {
-  among: 'pipes' | 'universe'
+  among: 'watchable' | 'universe'
   index: number
 }
 
@@ -30,9 +31,11 @@ interface Slot {
 
 export class World implements Disposable {
   readonly pool: FifoPool
-  /** Open fds of pipes and regular files (not epoll fds) -> their model file. */
+  /** Open fds of pipes, eventfds and regular files (not epoll fds) -> their model file. */
   readonly files = new Map<number, ModelFile>()
   readonly pipes = new Set<ModelPipe>()
+  /** Files made by the package, closed with its `close()`; the others with `fs.closeSync`. */
+  readonly madeByPackage = new Set<ModelFile>()
   readonly paths = new Map<ModelPipe, string>()
   /** fd numbers closed during the run, most recent last: calls on them test stale and reused numbers. */
   readonly closedNumbers: number[] = []
@@ -57,24 +60,46 @@ export class World implements Disposable {
     return [...numbers].sort((a, b) => a - b)
   }
 
-  /** An fd number for a call from `slot`: one of the open pipe ends, or any number of the universe. */
+  /** An fd number for a call from `slot`: an open pipe end or eventfd, or any number of the universe. */
   pickFd(slot: Slot, target: FdPick): number {
-    const pipeEnds = [...this.files].filter(([, f]) => f.pipe).map(([fd]) => fd).sort((a, b) => a - b)
-    return this.pick(target.among === 'pipes' ? pipeEnds : [], target.index) ?? this.pick(this.universe(slot), target.index)!
+    const watchable = [...this.files].filter(([, f]) => f.kind !== 'regular').map(([fd]) => fd).sort((a, b) => a - b)
+    return this.pick(target.among === 'watchable' ? watchable : [], target.index) ?? this.pick(this.universe(slot), target.index)!
   }
 
   pick<T>(list: T[], index: number): T | undefined {
     return list.length === 0 ? undefined : list[index % list.length]
   }
 
-  openPipe(): void {
-    const opened = this.pool.open()
-    if (!opened) return
-    const pipe = new ModelPipe(opened.readFd, opened.writeFd)
+  /** A FIFO opened with Node's `fs`, or an anonymous pipe from the package's `pipe()`. */
+  openPipe(origin: Origin = 'node'): void {
+    let pipe: ModelPipe
+    if (origin === 'node') {
+      const opened = this.pool.open()
+      if (!opened) return
+      pipe = new ModelPipe(opened.readFd, opened.writeFd, origin)
+      this.paths.set(pipe, opened.path)
+    } else {
+      if (this.pipes.size >= 8) return
+      const [readFd, writeFd] = epoll.pipe()
+      pipe = new ModelPipe(readFd, writeFd, origin)
+      this.madeByPackage.add(pipe.reader).add(pipe.writer)
+    }
     this.pipes.add(pipe)
-    this.paths.set(pipe, opened.path)
-    this.files.set(opened.readFd, pipe.reader)
-    this.files.set(opened.writeFd, pipe.writer)
+    this.files.set(pipe.reader.fd, pipe.reader)
+    this.files.set(pipe.writer.fd, pipe.writer)
+  }
+
+  openEventfd(initial: number, semaphore: boolean): void {
+    const fd = epoll.eventfd(initial, { semaphore })
+    const file = new ModelFile('eventfd', fd)
+    file.count = initial
+    file.semaphore = semaphore
+    this.files.set(fd, file)
+    this.madeByPackage.add(file)
+  }
+
+  eventfds(): ModelFile[] {
+    return [...this.files.values()].filter((f) => f.kind === 'eventfd').sort((a, b) => a.fd - b.fd)
   }
 
   openRegular(): void {
@@ -85,7 +110,8 @@ export class World implements Disposable {
   close(fd: number): void {
     const file = this.files.get(fd)
     if (!file) return
-    closeSync(fd)
+    if (this.madeByPackage.delete(file)) epoll.close(fd)
+    else closeSync(fd)
     file.open = false
     this.files.delete(fd)
     this.closedNumbers.push(fd)
@@ -97,7 +123,7 @@ export class World implements Disposable {
       if (other.open) for (const slot of this.slots) slot.model.wake(other, 0)
       else {
         this.pipes.delete(pipe)
-        this.pool.release(this.paths.get(pipe)!)
+        if (pipe.origin === 'node') this.pool.release(this.paths.get(pipe)!)
       }
     }
   }
@@ -250,7 +276,8 @@ class WriteCommand extends Step {
     if (!pipe) return
     const n = Math.min(this.bytes, PIPE_LIMIT - pipe.buffered)
     if (n === 0) return
-    const outcome = outcomeOfIo(() => writeSync(pipe.writer.fd, Buffer.alloc(n, 0x61)))
+    const data = Buffer.alloc(n, 0x61)
+    const outcome = outcomeOfIo(() => (pipe.origin === 'node' ? writeSync(pipe.writer.fd, data) : epoll.write(pipe.writer.fd, data)))
     if (!pipe.reader.open) return assert.equal(outcome, 'EPIPE')
     assert.equal(outcome, n)
     pipe.buffered += n
@@ -273,7 +300,8 @@ class ReadCommand extends Step {
     const pipes = [...world.pipes].filter((p) => p.reader.open)
     const pipe = world.pick(pipes, this.pipeIndex)
     if (!pipe) return
-    const outcome = outcomeOfIo(() => readSync(pipe.reader.fd, Buffer.alloc(this.bytes)))
+    const into = Buffer.alloc(this.bytes)
+    const outcome = outcomeOfIo(() => (pipe.origin === 'node' ? readSync(pipe.reader.fd, into) : epoll.read(pipe.reader.fd, into)))
     if (pipe.buffered > 0) {
       const n = Math.min(this.bytes, pipe.buffered)
       assert.equal(outcome, n)
@@ -285,20 +313,70 @@ class ReadCommand extends Step {
   }
 }
 
+/** Bytes moved, or the error code; the package's WOULD_BLOCK counts as Node's EAGAIN. */
 function outcomeOfIo(fn: () => number): number | string {
   try {
-    return fn()
+    const n = fn()
+    return n === epoll.WOULD_BLOCK ? 'EAGAIN' : n
   } catch (error) {
     return (error as NodeJS.ErrnoException).code ?? String(error)
   }
 }
 
 class OpenPipeCommand extends Step {
+  constructor(readonly origin: Origin) {
+    super()
+  }
   apply(world: World): void {
-    world.openPipe()
+    world.openPipe(this.origin)
   }
   toString(): string {
-    return 'openPipe()'
+    return this.origin === 'node' ? 'openFifo()' : 'pipe()'
+  }
+}
+
+class OpenEventfdCommand extends Step {
+  constructor(
+    readonly initial: number,
+    readonly semaphore: boolean,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    if (world.eventfds().length < 4) world.openEventfd(this.initial, this.semaphore)
+  }
+  toString(): string {
+    return `eventfd(${this.initial}, { semaphore: ${this.semaphore} })`
+  }
+}
+
+class CounterCommand extends Step {
+  constructor(
+    readonly index: number,
+    /** Adds this to the counter; 0 reads it instead. */
+    readonly add: number,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    const file = world.pick(world.eventfds(), this.index)
+    if (!file) return
+    if (this.add > 0) {
+      assert.equal(epoll.writeCounter(file.fd, this.add), 8)
+      file.count += this.add
+      // eventfd_write wakes its queue with EPOLLIN.
+      for (const slot of world.slots) slot.model.wake(file, EPOLLIN)
+      return
+    }
+    const taken = file.count === 0 ? epoll.WOULD_BLOCK : file.semaphore ? 1 : file.count
+    assert.equal(epoll.readCounter(file.fd), taken, `readCounter(${file.fd})`)
+    if (taken === epoll.WOULD_BLOCK) return
+    file.count -= taken
+    // eventfd_read wakes its queue with EPOLLOUT.
+    for (const slot of world.slots) slot.model.wake(file, EPOLLOUT)
+  }
+  toString(): string {
+    return this.add > 0 ? `writeCounter(eventfd#${this.index}, ${this.add})` : `readCounter(eventfd#${this.index})`
   }
 }
 
@@ -354,7 +432,7 @@ export const eventsArbitrary: fc.Arbitrary<number> = fc.oneof(
 const slotArb = fc.nat(1)
 const indexArb = fc.nat(31)
 const fdPickArb: fc.Arbitrary<FdPick> = fc.record({
-  among: fc.constantFrom<FdPick['among']>('pipes', 'pipes', 'pipes', 'universe'),
+  among: fc.constantFrom<FdPick['among']>('watchable', 'watchable', 'watchable', 'universe'),
   index: indexArb,
 })
 
@@ -372,7 +450,9 @@ export const commandArbitraries: fc.Arbitrary<WorldCommand>[] = [
   fc.tuple(indexArb, fc.integer({ min: 1, max: 4096 })).map(([p, n]) => new WriteCommand(p, n)),
   fc.tuple(indexArb, fc.integer({ min: 1, max: 16 })).map(([p, n]) => new WriteCommand(p, n)),
   fc.tuple(indexArb, fc.integer({ min: 1, max: 8192 })).map(([p, n]) => new ReadCommand(p, n)),
-  fc.constant(new OpenPipeCommand()),
+  fc.constantFrom<Origin>('node', 'package').map((origin) => new OpenPipeCommand(origin)),
+  fc.tuple(fc.nat(2), fc.boolean()).map(([initial, semaphore]) => new OpenEventfdCommand(initial, semaphore)),
+  fc.tuple(indexArb, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 }))).map(([i, add]) => new CounterCommand(i, add)),
   fc.constant(new OpenRegularCommand()),
   indexArb.map((i) => new CloseFdCommand(i)),
   fc.tuple(slotArb, fc.constantFrom(true, true, true, false)).map(([s, r]) => new CloseEpollCommand(s, r)),
@@ -381,10 +461,9 @@ export const commandArbitraries: fc.Arbitrary<WorldCommand>[] = [
 /** Runs one command sequence on a fresh world, checking the invariants after each command. */
 export function runSequence(commands: Iterable<WorldCommand>): void {
   using world = new World()
-  world.openPipe()
-  world.openPipe()
+  world.openPipe('node')
+  world.openPipe('package')
+  world.openEventfd(0, false)
   fc.modelRun(() => ({ model: world, real: world }), commands)
 }
 
-export { CtlCommand, PollCommand, WriteCommand, ReadCommand, OpenPipeCommand, OpenRegularCommand, CloseFdCommand, CloseEpollCommand }
-export { EPOLLERR, EPOLLHUP }
