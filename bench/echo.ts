@@ -1,0 +1,218 @@
+/**
+ * Echo ping-pong: every contender runs as its own process; the Rust load generator drives it with
+ * 64-byte messages and checks every byte. Contenders are run back to back in each repetition (their
+ * order rotates from one repetition to the next), so ratios to C are taken between neighbours in time.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { BENCH, LOADGEN, NPM_EPOLL_DIR, ROOT, cBinary } from './lib/build'
+import { runJson, startServer, stopServer, type Server } from './lib/proc'
+
+const RUNTIMES = join(ROOT, 'runtimes', 'node_modules', '.bin')
+const NODE = process.execPath
+const TS_NODE = [NODE, '--import', 'tsx']
+
+export interface Contender {
+  id: string
+  label: string
+  /** The server's command line without the port, or why it cannot run here. */
+  argv: () => string[] | { unavailable: string }
+  /** Runs only when named with `--only` (harness validation, not a table entry). */
+  hidden?: boolean
+}
+
+function needFile(path: string, argv: string[]): string[] | { unavailable: string } {
+  return existsSync(path) ? argv : { unavailable: `${path.slice(ROOT.length + 1)} is missing` }
+}
+
+/** Whether the package exports the raw socket helpers (issue 4) that the Node-side servers need. */
+function hasSocketHelpers(): boolean {
+  try {
+    const pkg = require(ROOT)
+    return typeof pkg.listenTcp === 'function' && typeof pkg.accept === 'function'
+  } catch {
+    return false
+  }
+}
+
+export const CONTENDERS: Contender[] = [
+  { id: 'c', label: 'C epoll (gcc -O2)', argv: () => needFile(cBinary('servers/echo.c'), [cBinary('servers/echo.c')]) },
+  {
+    id: 'blocking',
+    label: 'epoll-napi blocking (examples/echo-server.ts)',
+    argv: () => needFile(join(ROOT, 'examples', 'echo-server.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server.ts')]),
+  },
+  {
+    id: 'handlers',
+    label: 'epoll-napi handlers (examples/echo-server-handlers.ts)',
+    argv: () =>
+      needFile(join(ROOT, 'examples', 'echo-server-handlers.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server-handlers.ts')]),
+  },
+  { id: 'python', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
+  { id: 'node-net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
+  {
+    id: 'npm-epoll',
+    label: 'npm epoll 4.0.2 + fs.readSync/writeSync',
+    argv: () => {
+      if (!existsSync(join(NPM_EPOLL_DIR, 'build', 'Release', 'epoll.node'))) return { unavailable: 'npm epoll did not build' }
+      if (!hasSocketHelpers()) return { unavailable: 'epoll-napi has no listenTcp/accept yet (issue 4)' }
+      return [NODE, join(BENCH, 'servers', 'npm-epoll.js')]
+    },
+  },
+  { id: 'bun', label: 'Bun.listen (Bun 1.4.5)', argv: () => needFile(join(RUNTIMES, 'bun'), [join(RUNTIMES, 'bun'), join(BENCH, 'servers', 'bun-listen.ts')]) },
+  {
+    id: 'standin',
+    label: 'bench stand-in: blocking pollInto loop (bench/servers/pollinto-echo.ts)',
+    argv: () => (hasSocketHelpers() ? [...TS_NODE, join(BENCH, 'servers', 'pollinto-echo.ts')] : { unavailable: 'no listenTcp/accept yet' }),
+    hidden: true,
+  },
+  {
+    id: 'deno',
+    label: 'Deno.listen (Deno 2.9.6)',
+    argv: () =>
+      needFile(join(RUNTIMES, 'deno'), [join(RUNTIMES, 'deno'), 'run', '--allow-net', join(BENCH, 'servers', 'deno-listen.ts')]),
+  },
+]
+
+/** The contenders named by `--only`, or all that are not hidden. */
+export function selectContenders(only?: Set<string>): Contender[] {
+  return CONTENDERS.filter((c) => (only ? only.has(c.id) : !c.hidden))
+}
+
+export type Mode = 'spread' | 'same-core'
+
+export interface Scenario {
+  mode: Mode
+  connections: number
+}
+
+export interface EchoSample {
+  contender: string
+  scenario: Scenario
+  rep: number
+  rtPerS?: number
+  p50Us?: number
+  p99Us?: number
+  serverCpuUsPerRt?: number
+  loadgenCpuFraction?: number
+  errors?: number
+  /** Why this run produced no numbers. */
+  failure?: string
+}
+
+interface LoadgenJson {
+  rt_per_s: number
+  p50_us: number
+  p99_us: number
+  errors: number
+  error_samples: string[]
+  server_cpu_us_per_rt: number | null
+  loadgen_cpu_fraction: number
+}
+
+export interface EchoOptions {
+  reps: number
+  warmupS: number
+  durationS: number
+  spreadConnections: number[]
+  sameCoreConnections: number[]
+  only?: Set<string>
+  log: (line: string) => void
+}
+
+export interface EchoRun {
+  samples: EchoSample[]
+  /** Contenders that could not run at all, with the reason. */
+  unavailable: Map<string, string>
+}
+
+const PIN = ['taskset', '-c', '0']
+
+export async function runEcho(options: EchoOptions): Promise<EchoRun> {
+  const samples: EchoSample[] = []
+  const unavailable = new Map<string, string>()
+  const contenders = selectContenders(options.only)
+  const runnable: Array<{ contender: Contender; argv: string[] }> = []
+  for (const contender of contenders) {
+    const argv = contender.argv()
+    if (Array.isArray(argv)) runnable.push({ contender, argv })
+    else unavailable.set(contender.id, argv.unavailable)
+  }
+
+  const modes: Array<[Mode, number[]]> = [
+    ['spread', options.spreadConnections],
+    ['same-core', options.sameCoreConnections],
+  ]
+  for (const [mode, connectionCounts] of modes) {
+    if (connectionCounts.length === 0) continue
+    const servers = new Map<string, Server>()
+    for (const { contender, argv } of runnable) {
+      try {
+        servers.set(contender.id, await startServer(mode === 'same-core' ? [...PIN, ...argv] : argv, { cwd: ROOT }))
+      } catch (error) {
+        unavailable.set(contender.id, `did not start: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`)
+        options.log(`echo: ${contender.id} did not start: ${(error as Error).message}`)
+      }
+    }
+    try {
+      const ids = [...servers.keys()]
+      for (let rep = 0; rep < options.reps; rep++) {
+        const order = ids.map((_, i) => ids[(i + rep) % ids.length])
+        for (const connections of connectionCounts) {
+          for (const id of order) {
+            const sample = await measure(id, servers.get(id)!, { mode, connections }, rep, options)
+            samples.push(sample)
+            options.log(`echo: ${describeSample(sample)}`)
+          }
+        }
+      }
+    } finally {
+      for (const [id, server] of servers) {
+        const how = await stopServer(server)
+        if (!how.startsWith('exit 0') && !how.startsWith('signal SIGTERM')) options.log(`echo: ${id} on SIGTERM: ${how}`)
+      }
+    }
+  }
+  return { samples, unavailable }
+}
+
+async function measure(id: string, server: Server, scenario: Scenario, rep: number, options: EchoOptions): Promise<EchoSample> {
+  const base = { contender: id, scenario, rep }
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    return { ...base, failure: `server exited (${server.child.signalCode ?? server.child.exitCode}) ${server.stderr().trim().slice(-300)}` }
+  }
+  const argv = [
+    ...(scenario.mode === 'same-core' ? PIN : []),
+    LOADGEN,
+    '--port', String(server.port),
+    '--connections', String(scenario.connections),
+    '--warmup', String(options.warmupS),
+    '--duration', String(options.durationS),
+    '--server-pid', String(server.pid),
+  ]
+  try {
+    const json = await runJson<LoadgenJson>(argv, { timeoutMs: (options.warmupS + options.durationS) * 1000 + 30_000 })
+    return {
+      ...base,
+      rtPerS: json.rt_per_s,
+      p50Us: json.p50_us,
+      p99Us: json.p99_us,
+      serverCpuUsPerRt: json.server_cpu_us_per_rt ?? undefined,
+      loadgenCpuFraction: json.loadgen_cpu_fraction,
+      errors: json.errors,
+      ...(json.errors > 0 ? { failure: `${json.errors} connection errors: ${json.error_samples[0] ?? ''}` } : {}),
+    }
+  } catch (error) {
+    return { ...base, failure: (error as Error).message.split('\n').slice(0, 3).join(' ') }
+  }
+}
+
+function describeSample(s: EchoSample): string {
+  const where = `${s.contender} ${s.scenario.mode} ${s.scenario.connections}c rep ${s.rep + 1}`
+  if (s.rtPerS === undefined) return `${where}: FAILED ${s.failure}`
+  return (
+    `${where}: ${Math.round(s.rtPerS)} rt/s, p50 ${s.p50Us} µs, p99 ${s.p99Us} µs, ` +
+    `server ${s.serverCpuUsPerRt} µs/rt, loadgen busy ${Math.round((s.loadgenCpuFraction ?? 0) * 100)}%` +
+    (s.errors ? `, ${s.errors} ERRORS` : '')
+  )
+}

@@ -1,0 +1,161 @@
+/**
+ * Turns samples into the results: medians, ratios to C within the same run, one Markdown table per
+ * benchmark and an SVG bar chart of the echo ratios (written by hand: no chart library needed).
+ */
+import type { Contender, EchoRun, EchoSample, Scenario } from '../echo'
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export interface EchoRow {
+  contender: Contender
+  scenario: Scenario
+  runs: number
+  failures: string[]
+  rtPerS: number
+  /** Median over repetitions of (this contender's rt/s / C's rt/s in the same repetition). */
+  ratioToC: number
+  p50Us: number
+  p99Us: number
+  serverCpuUsPerRt: number
+}
+
+export function scenarioName(s: Scenario): string {
+  return `${s.mode === 'same-core' ? 'same core, ' : ''}${s.connections} conn${s.connections === 1 ? '' : 's'}`
+}
+
+const sameScenario = (a: Scenario, b: Scenario) => a.mode === b.mode && a.connections === b.connections
+
+export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scenario[]): EchoRow[] {
+  const rows: EchoRow[] = []
+  for (const scenario of scenarios) {
+    const cByRep = new Map<number, number>()
+    for (const s of run.samples) {
+      if (s.contender === 'c' && sameScenario(s.scenario, scenario) && ok(s)) cByRep.set(s.rep, s.rtPerS!)
+    }
+    for (const contender of contenders) {
+      const mine = run.samples.filter((s) => s.contender === contender.id && sameScenario(s.scenario, scenario))
+      if (mine.length === 0) continue
+      const good = mine.filter(ok)
+      const ratios = good.filter((s) => cByRep.has(s.rep)).map((s) => s.rtPerS! / cByRep.get(s.rep)!)
+      rows.push({
+        contender,
+        scenario,
+        runs: good.length,
+        failures: mine.filter((s) => !ok(s)).map((s) => s.failure ?? 'failed'),
+        rtPerS: median(good.map((s) => s.rtPerS!)),
+        ratioToC: median(ratios),
+        p50Us: median(good.map((s) => s.p50Us!)),
+        p99Us: median(good.map((s) => s.p99Us!)),
+        serverCpuUsPerRt: median(good.filter((s) => s.serverCpuUsPerRt !== undefined).map((s) => s.serverCpuUsPerRt!)),
+      })
+    }
+  }
+  return rows
+}
+
+/** A sample counts only when it has numbers and not a single wrong byte or lost connection. */
+function ok(s: EchoSample): boolean {
+  return s.rtPerS !== undefined && !s.errors
+}
+
+const fmt = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–'
+
+export function echoMarkdown(rows: EchoRow[], run: EchoRun, contenders: Contender[]): string {
+  const lines = [
+    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const row of rows) {
+    const failed = row.failures.length ? ` (${row.failures.length} failed run${row.failures.length > 1 ? 's' : ''})` : ''
+    lines.push(
+      `| ${scenarioName(row.scenario)} | ${row.contender.label}${failed} | ${fmt(row.rtPerS)} | ${fmt(row.ratioToC, 2)} | ` +
+        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} |`,
+    )
+  }
+  const notes: string[] = []
+  for (const contender of contenders) {
+    const why = run.unavailable.get(contender.id)
+    if (why) notes.push(`- not measured: ${contender.label}: ${why}`)
+  }
+  for (const row of rows) {
+    if (row.failures.length) notes.push(`- ${row.contender.label}, ${scenarioName(row.scenario)}: ${row.failures[0]}`)
+  }
+  return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n')
+}
+
+export interface MicroTable {
+  title: string
+  intro: string
+  columns: string[]
+  rows: string[][]
+  notes: string[]
+}
+
+export function microMarkdown(table: MicroTable): string {
+  const lines = [`### ${table.title}`, '', table.intro, '']
+  lines.push(`| ${table.columns.join(' | ')} |`)
+  lines.push(`| ${table.columns.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`)
+  for (const row of table.rows) lines.push(`| ${row.join(' | ')} |`)
+  if (table.notes.length) lines.push('', ...table.notes.map((n) => `- ${n}`))
+  return lines.join('\n')
+}
+
+const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948']
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/** Horizontal grouped bars: one group per server, one bar per scenario, length = rt/s ÷ C's. */
+export function echoSvg(rows: EchoRow[], contenders: Contender[], scenarios: Scenario[], subtitle: string): string {
+  const shown = contenders.filter((c) => rows.some((r) => r.contender.id === c.id && Number.isFinite(r.ratioToC)))
+  const maxRatio = Math.max(1.2, ...rows.map((r) => (Number.isFinite(r.ratioToC) ? r.ratioToC : 0)))
+  const labelW = 330
+  const plotW = 520
+  const barH = 11
+  const groupGap = 12
+  const top = 62
+  const groupH = scenarios.length * barH + groupGap
+  const height = top + shown.length * groupH + 40
+  const width = labelW + plotW + 70
+  const x = (ratio: number) => labelW + (ratio / maxRatio) * plotW
+  const out: string[] = []
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">Echo ping-pong, 64-byte messages: round trips/s relative to C epoll (median ratio)</text>`,
+    `<text x="10" y="38" fill="#555">${escapeXml(subtitle)}</text>`,
+  )
+  scenarios.forEach((s, i) => {
+    const lx = 10 + i * 150
+    out.push(`<rect x="${lx}" y="${top - 16}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`)
+    out.push(`<text x="${lx + 14}" y="${top - 7}">${escapeXml(scenarioName(s))}</text>`)
+  })
+  for (let tick = 0; tick <= maxRatio + 1e-9; tick += 0.25) {
+    const tx = x(tick)
+    const strong = Math.abs(tick - 1) < 1e-9
+    out.push(
+      `<line x1="${tx}" y1="${top}" x2="${tx}" y2="${height - 30}" stroke="${strong ? '#333' : '#ddd'}" stroke-width="${strong ? 1.5 : 1}"/>`,
+      `<text x="${tx}" y="${height - 14}" text-anchor="middle" fill="#555">${tick.toFixed(2)}×</text>`,
+    )
+  }
+  shown.forEach((contender, g) => {
+    const gy = top + g * groupH
+    out.push(`<text x="${labelW - 8}" y="${gy + (scenarios.length * barH) / 2 + 4}" text-anchor="end">${escapeXml(contender.label)}</text>`)
+    scenarios.forEach((scenario, i) => {
+      const row = rows.find((r) => r.contender.id === contender.id && sameScenario(r.scenario, scenario))
+      const y = gy + i * barH
+      if (!row || !Number.isFinite(row.ratioToC)) return
+      out.push(
+        `<rect x="${labelW}" y="${y}" width="${Math.max(1, x(row.ratioToC) - labelW).toFixed(1)}" height="${barH - 2}" fill="${COLORS[i % COLORS.length]}"/>`,
+        `<text x="${(x(row.ratioToC) + 4).toFixed(1)}" y="${y + barH - 3}" font-size="10" fill="#333">${row.ratioToC.toFixed(2)}</text>`,
+      )
+    })
+  })
+  out.push('</svg>')
+  return out.join('\n')
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro]`
+ *
+ * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
+ * under a deadline), prints the tables and writes them to `bench/results/` (a `--quick` smoke run
+ * writes to `bench/results/quick/` instead, so it never replaces the committed results).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, release } from 'node:os'
+import { join } from 'node:path'
+import { runEcho, selectContenders, type Scenario } from './echo'
+import { BENCH, buildAll } from './lib/build'
+import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
+import { runMicro } from './micro'
+
+interface Args {
+  quick: boolean
+  only?: Set<string>
+  echo: boolean
+  micro: boolean
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, echo: true, micro: true }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    if (flag === '--quick') args.quick = true
+    else if (flag === '--no-echo') args.echo = false
+    else if (flag === '--no-micro') args.micro = false
+    else if (flag === '--only') args.only = new Set((argv[++i] ?? '').split(','))
+    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro)`)
+  }
+  return args
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2))
+  const started = Date.now()
+  const loadBefore = loadavg()[0]
+  const build = await buildAll(log)
+  if (build.failures.has('loadgen')) throw new Error(`cannot benchmark without the load generator:\n${build.failures.get('loadgen')}`)
+
+  const settings = args.quick
+    ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
+    : { reps: 3, warmupS: 0.5, durationS: 2, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
+  const scenarios: Scenario[] = [
+    ...settings.spreadConnections.map((connections) => ({ mode: 'spread' as const, connections })),
+    ...settings.sameCoreConnections.map((connections) => ({ mode: 'same-core' as const, connections })),
+  ]
+
+  const sections: string[] = []
+  const raw: Record<string, unknown> = { settings, build: Object.fromEntries(build.failures) }
+  let svg = ''
+  const contenders = selectContenders(args.only)
+  if (args.echo) {
+    const run = await runEcho({ ...settings, only: args.only, log })
+    for (const [id, why] of build.failures) if (id === 'npm-epoll') run.unavailable.set('npm-epoll', `build failed: ${why.split('\n')[0]}`)
+    const rows = echoRows(run, contenders, scenarios)
+    raw.echo = run.samples
+    sections.push(
+      '### Echo ping-pong',
+      '',
+      `64-byte messages, each connection waits for its whole echo (every byte checked) before sending again; ` +
+        `${settings.reps} repetition(s) of ${settings.durationS} s after ${settings.warmupS} s of warm-up, medians. ` +
+        `× C: median over repetitions of rt/s ÷ the C server's rt/s in the same repetition. ` +
+        `"same core": server and load generator both pinned with \`taskset -c 0\`, so rt/s compares CPU efficiency. ` +
+        `Server CPU: utime + stime of the server process over the measured window, per round trip.`,
+      '',
+      echoMarkdown(rows, run, contenders),
+    )
+    svg = echoSvg(rows, contenders, scenarios, `${args.quick ? 'quick smoke run, ' : ''}${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} CPUs, Linux ${release()}`)
+  }
+  if (args.micro) {
+    const tables: MicroTable[] = await runMicro({ quick: args.quick, log })
+    raw.micro = tables
+    for (const table of tables) sections.push('', microMarkdown(table))
+  }
+
+  const header = [
+    `## Benchmark results${args.quick ? ' (quick smoke run: short and noisy, not for comparison)' : ''}`,
+    '',
+    `${new Date().toISOString().slice(0, 19)}Z · ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} · Linux ${release()} · ` +
+      `Node ${process.versions.node} · load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after · ` +
+      `${Math.round((Date.now() - started) / 1000)} s`,
+    '',
+  ]
+  const markdown = [...header, ...sections, ''].join('\n')
+  const dir = args.quick ? join(BENCH, 'results', 'quick') : join(BENCH, 'results')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'results.md'), markdown)
+  writeFileSync(join(dir, 'raw.json'), `${JSON.stringify(raw, null, 1)}\n`)
+  if (svg) writeFileSync(join(dir, 'echo.svg'), `${svg}\n`)
+  process.stdout.write(`\n${markdown}\n`)
+  log(`bench: wrote ${dir}/results.md${svg ? ', echo.svg' : ''} and raw.json`)
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? error}\n`)
+  process.exit(1)
+})
