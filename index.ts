@@ -10,7 +10,8 @@
  */
 export * from './lib/constants'
 export { describeEvents } from './lib/describe'
-export { Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions } from './lib/epoll'
+export { AbortError } from './lib/abort'
+export { Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type WaitOptions } from './lib/epoll'
 export type { ErrorCode, SystemError } from './lib/errors'
 export * from './lib/io'
 export { supported } from './lib/native'

@@ -1,16 +1,53 @@
 /**
- * The `Epoll` class: Python's `select.epoll` with TypeScript idioms. This file holds the synchronous
- * surface (register/modify/unregister, blocking polls, closing); every argument is checked here
- * before the native binding is called.
+ * The `Epoll` class: Python's `select.epoll` with TypeScript idioms. Blocking polls
+ * (`poll`/`pollInto`) and delivery on the event loop (handlers, `wait()`, async iteration) work on the
+ * same instance. Every argument is checked here before the native binding is called.
  */
-import { DEFAULT_EVENTS } from './constants'
-import { closedError } from './errors'
+import { abortErrorOf, toOptionalSignal } from './abort'
+import { DEFAULT_EVENTS, EPOLLET, EPOLLONESHOT } from './constants'
+import { closedError, invalidArgType } from './errors'
 import { requireNative } from './native'
 import type { NativeEpoll } from '../binding'
 import { type Fd, toEvents, toFd, toOptionalBoolean, toOptions, toPositiveInt32, toTimeout } from './validate'
 
 /** One ready fd: `[fd, events]`. */
 export type EpollEvent = [fd: number, events: number]
+
+/** Runs on the event loop of the thread that owns the instance when `fd` is ready. */
+export type EventHandler = (events: number, fd: number) => void
+
+export interface WaitOptions {
+  /** Milliseconds before resolving `[]`; omitted, `-1` or `Infinity` wait until an event arrives. */
+  timeout?: number
+  /** At most this many events in the returned batch (the rest stay for the next wait). */
+  maxEvents?: number
+  /** Rejects the wait with an `AbortError` when aborted. */
+  signal?: AbortSignal
+}
+
+interface Waiter {
+  resolve(events: EpollEvent[]): void
+  reject(error: unknown): void
+  maxEvents: number
+  timer: NodeJS.Timeout | NodeJS.Immediate | null
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | null
+}
+
+/** Events written by the watcher per batch; more ready fds are dispatched in the next loop turn. */
+const DISPATCH_BATCH = 4096
+/** setTimeout's largest delay; longer waits re-arm. */
+const MAX_TIMER_MS = 0x7fffffff
+const LEVEL_TRIGGER_EXEMPT = (EPOLLET | EPOLLONESHOT) >>> 0
+
+/**
+ * Bun's libuv exports are stubs that panic, and Deno's `uv_poll` never fires for an addon's handle
+ * (checked with Deno 2.9): both get the watcher thread. `EPOLL_NAPI_WATCHER=thread` forces it (tests).
+ */
+function useWatcherThread(): boolean {
+  const versions = process.versions as Record<string, string | undefined>
+  return versions.bun !== undefined || versions.deno !== undefined || process.env.EPOLL_NAPI_WATCHER === 'thread'
+}
 
 export interface EpollOptions {
   /** Create the fd with `EPOLL_CLOEXEC` so that child processes do not inherit it. Default `true`. */
@@ -26,9 +63,26 @@ let adopting: NativeEpoll | null = null
 /** Reused by `poll()`: the kernel writes `[fd, events]` pairs here, then JS builds the tuples. */
 let scratch = new Uint32Array(2 * 64)
 
-export class Epoll implements Disposable {
+export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #native: NativeEpoll | null
   #fd: number
+  /** Handlers by fd (an array: fds are small integers, and indexing beats a Map on the hot path). */
+  #handlers: (EventHandler | undefined)[] = []
+  #handlerCount = 0
+  /** Pending `wait()`s, served in order. */
+  #waiters: Waiter[] = []
+  /** Events nobody has taken yet, merged per fd. */
+  #stash = new Map<number, number>()
+  /** Level-triggered fds parked (one-shot) while their stashed event waits for a consumer. */
+  #parked = new Set<number>()
+  /** Parked fds whose event was taken: re-armed when the next wait starts (after the consumer ran). */
+  #toRearm: number[] = []
+  /** Fds unregistered during the batch being dispatched: their events in it are dropped. */
+  #removedInBatch: Set<number> | null = null
+  #dispatching = false
+  #watching = false
+  #refed = true
+  #out: Uint32Array | null = null
 
   /** Creates an epoll instance (`epoll_create1`), close-on-exec unless `closeOnExec: false`. */
   constructor(options?: EpollOptions) {
@@ -83,27 +137,118 @@ export class Epoll implements Disposable {
     return this.#open('query').has(checked)
   }
 
-  /** Starts watching `fd` (`EPOLL_CTL_ADD`). Default events: `EPOLLIN | EPOLLPRI | EPOLLOUT`. */
-  register(fd: Fd, events: number = DEFAULT_EVENTS): this {
+  /**
+   * Starts watching `fd` (`EPOLL_CTL_ADD`). Default events: `EPOLLIN | EPOLLPRI | EPOLLOUT`. With a
+   * `handler`, its events run `handler(events, fd)` on the event loop; without one they go to
+   * `wait()`, the async iterator, or `poll()`.
+   */
+  register(fd: Fd, events: number = DEFAULT_EVENTS, handler?: EventHandler): this {
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
+    checkHandler(handler)
     this.#open('register with').register(checkedFd, checkedEvents)
+    if (handler !== undefined) this.#setHandler(checkedFd, handler)
     return this
   }
 
-  /** Changes what `fd` is watched for (`EPOLL_CTL_MOD`); also re-arms an `EPOLLONESHOT` fd. */
-  modify(fd: Fd, events: number): this {
+  /**
+   * Changes what `fd` is watched for (`EPOLL_CTL_MOD`); also re-arms an `EPOLLONESHOT` fd. A given
+   * `handler` replaces the current one; omitted, the current one (or none) stays.
+   */
+  modify(fd: Fd, events: number, handler?: EventHandler): this {
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
+    checkHandler(handler)
     this.#open('modify').modify(checkedFd, checkedEvents)
+    this.#parked.delete(checkedFd)
+    if (handler !== undefined) this.#setHandler(checkedFd, handler)
     return this
   }
 
-  /** Stops watching `fd` (`EPOLL_CTL_DEL`). */
+  /** Stops watching `fd` (`EPOLL_CTL_DEL`) and forgets its handler and any event not yet taken. */
   unregister(fd: Fd): this {
     const checkedFd = toFd(fd)
-    this.#open('unregister from').unregister(checkedFd)
+    const native = this.#open('unregister from')
+    try {
+      native.unregister(checkedFd)
+    } finally {
+      // Even when the kernel had already dropped it (EBADF/ENOENT), nothing of it may be delivered.
+      if (!native.has(checkedFd)) this.#forget(checkedFd)
+    }
     return this
+  }
+
+  /**
+   * Resolves with the next batch of events of fds that have no handler: at once if some arrived while
+   * nobody was waiting, `[]` when `timeout` ms pass. Rejects with an `AbortError` when `signal` aborts
+   * and with `ERR_EPOLL_CLOSED` when the instance is closed. Concurrent waits are served in order.
+   */
+  wait(options?: WaitOptions): Promise<EpollEvent[]> {
+    let timeout: number
+    let maxEvents: number
+    let signal: AbortSignal | undefined
+    try {
+      const opts = toOptions<WaitOptions>(options)
+      timeout = toTimeout(opts.timeout, 'options.timeout')
+      maxEvents = opts.maxEvents === undefined ? MAX_EVENTS_PER_POLL : toPositiveInt32(opts.maxEvents, 'options.maxEvents')
+      signal = toOptionalSignal(opts.signal, 'options.signal')
+      this.#open('wait on')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
+    this.#rearmTaken()
+    if (this.#stash.size > 0) return Promise.resolve(this.#take(maxEvents))
+    return new Promise<EpollEvent[]>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, maxEvents, timer: null, signal, onAbort: null }
+      if (signal !== undefined) {
+        waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
+        signal.addEventListener('abort', waiter.onAbort, { once: true })
+      }
+      if (timeout === 0) {
+        // After this turn's poll phase: whatever is ready now has been dispatched by then.
+        waiter.timer = setImmediate(() => this.#settle(waiter, []))
+      } else if (timeout > 0) {
+        this.#armTimer(waiter, timeout)
+      }
+      if (!this.#refed) waiter.timer?.unref()
+      this.#waiters.push(waiter)
+      this.#updateWatching()
+    })
+  }
+
+  /** Batches of events of fds without a handler, as `wait()` returns them; ends when the instance closes. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<EpollEvent[], void, undefined> {
+    for (;;) {
+      let batch: EpollEvent[]
+      try {
+        batch = await this.wait()
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_EPOLL_CLOSED') return
+        throw error
+      }
+      yield batch
+    }
+  }
+
+  /** Lets handlers and pending waits keep the process alive (the default). Idempotent. */
+  ref(): this {
+    return this.#setRef(true)
+  }
+
+  /** Lets the process exit even while handlers are registered or waits are pending. Idempotent. */
+  unref(): this {
+    return this.#setRef(false)
+  }
+
+  /** Whether handlers and pending waits keep the process alive. */
+  hasRef(): boolean {
+    return this.#refed
+  }
+
+  /** How readiness reaches the event loop: `'libuv'` (Node), `'thread'` (fallback), `'none'` yet. */
+  get watcher(): 'libuv' | 'thread' | 'none' {
+    return this.#native === null ? 'none' : this.#native.watcherKind
   }
 
   /**
@@ -136,13 +281,23 @@ export class Epoll implements Disposable {
     return this.#open('poll').pollInto(out, ms)
   }
 
-  /** Closes the epoll fd. Idempotent. Registered fds stay open: they belong to the caller. */
+  /**
+   * Closes the epoll fd. Idempotent. Pending waits reject with `ERR_EPOLL_CLOSED`, handlers are
+   * dropped, and the async iterator ends. Registered fds stay open: they belong to the caller.
+   */
   close(): void {
     const native = this.#native
     if (native === null) return
     this.#native = null
     this.#fd = -1
+    this.#handlers = []
+    this.#handlerCount = 0
+    this.#stash.clear()
+    this.#parked.clear()
+    this.#toRearm = []
+    this.#watching = false
     native.close()
+    for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError('wait on'))
   }
 
   [Symbol.dispose](): void {
@@ -156,6 +311,197 @@ export class Epoll implements Disposable {
   #open(operation: string): NativeEpoll {
     if (this.#native === null) throw closedError(operation)
     return this.#native
+  }
+
+  #setHandler(fd: number, handler: EventHandler): void {
+    if (this.#handlers[fd] === undefined) this.#handlerCount++
+    this.#handlers[fd] = handler
+    // An event stashed for waits before the handler existed is the handler's now.
+    const stashed = this.#stash.get(fd)
+    if (stashed !== undefined) {
+      this.#stash.delete(fd)
+      this.#unpark(fd)
+      queueMicrotask(() => {
+        if (this.#handlers[fd] === handler) handler(stashed, fd)
+      })
+    }
+    this.#updateWatching()
+  }
+
+  #forget(fd: number): void {
+    if (this.#handlers[fd] !== undefined) {
+      this.#handlers[fd] = undefined
+      this.#handlerCount--
+    }
+    this.#stash.delete(fd)
+    this.#parked.delete(fd)
+    if (this.#dispatching) (this.#removedInBatch ??= new Set()).add(fd)
+    this.#updateWatching()
+  }
+
+  #setRef(refed: boolean): this {
+    if (this.#refed === refed) return this
+    this.#refed = refed
+    this.#native?.setRef(refed)
+    for (const waiter of this.#waiters) {
+      if (refed) waiter.timer?.ref()
+      else waiter.timer?.unref()
+    }
+    return this
+  }
+
+  /** Watch the epoll fd exactly while someone consumes events: a handler or a pending wait. */
+  #updateWatching(): void {
+    const native = this.#native
+    const wanted = native !== null && (this.#handlerCount > 0 || this.#waiters.length > 0)
+    if (wanted === this.#watching) return
+    if (wanted && this.#out === null) {
+      this.#out = new Uint32Array(2 * DISPATCH_BATCH)
+      native!.watch(this.#dispatch, this.#out, useWatcherThread())
+      if (!this.#refed) native!.setRef(false)
+    }
+    this.#watching = wanted
+    native?.setWatching(wanted)
+  }
+
+  /** Called by the native watcher once per batch, with the number of events written into `#out`. */
+  #dispatch = (count: number): void => {
+    if (count < 0) return this.#watchFailed(-count)
+    const out = this.#out!
+    const handlers = this.#handlers
+    let unclaimed: number[] | null = null
+    let errors: unknown[] | null = null
+    this.#dispatching = true
+    try {
+      for (let i = 0; i < 2 * count; i += 2) {
+        const fd = out[i]
+        const events = out[i + 1]
+        if (this.#removedInBatch !== null && this.#removedInBatch.has(fd)) continue
+        const handler = handlers[fd]
+        if (handler !== undefined) {
+          try {
+            handler(events, fd)
+          } catch (error) {
+            ;(errors ??= []).push(error)
+          }
+          if (this.#native === null) break
+        } else {
+          ;(unclaimed ??= []).push(fd, events)
+        }
+      }
+    } finally {
+      this.#dispatching = false
+      this.#removedInBatch = null
+    }
+    if (unclaimed !== null && this.#native !== null) this.#stashAndServe(unclaimed)
+    // A throwing handler is an uncaught exception, like any callback's; the batch went on without it.
+    if (errors !== null) for (const error of errors) process.nextTick(rethrow, error)
+  }
+
+  #stashAndServe(pairs: number[]): void {
+    const stash = this.#stash
+    for (let i = 0; i < pairs.length; i += 2) {
+      const fd = pairs[i]
+      stash.set(fd, (stash.get(fd) ?? 0) | pairs[i + 1])
+    }
+    while (this.#waiters.length > 0 && stash.size > 0) {
+      this.#settle(this.#waiters[0], this.#take(this.#waiters[0].maxEvents))
+    }
+    if (stash.size > 0) this.#parkLevelTriggered()
+  }
+
+  /** A level-triggered fd stays ready until consumed: park it until someone takes its event. */
+  #parkLevelTriggered(): void {
+    const native = this.#native!
+    for (const fd of this.#stash.keys()) {
+      if (this.#parked.has(fd)) continue
+      const interest = native.interest(fd)
+      if (interest < 0 || (interest & LEVEL_TRIGGER_EXEMPT) !== 0) continue
+      try {
+        native.suspend(fd)
+        this.#parked.add(fd)
+      } catch {
+        // The fd was closed behind our back: the kernel dropped it, nothing can spin.
+      }
+    }
+  }
+
+  #take(maxEvents: number): EpollEvent[] {
+    const batch: EpollEvent[] = []
+    for (const [fd, events] of this.#stash) {
+      if (batch.length === maxEvents) break
+      batch.push([fd, events])
+      this.#stash.delete(fd)
+      if (this.#parked.delete(fd)) this.#toRearm.push(fd)
+    }
+    return batch
+  }
+
+  #unpark(fd: number): void {
+    if (this.#parked.delete(fd)) {
+      try {
+        this.#native?.resume(fd)
+      } catch {
+        // Closed behind our back: nothing to re-arm.
+      }
+    }
+  }
+
+  /** Re-arms fds whose parked event was taken, now that the consumer had its turn. */
+  #rearmTaken(): void {
+    if (this.#toRearm.length === 0) return
+    const native = this.#native!
+    for (const fd of this.#toRearm.splice(0)) {
+      if (!native.has(fd) || this.#stash.has(fd)) continue
+      try {
+        native.resume(fd)
+      } catch {
+        // Closed behind our back: nothing to re-arm.
+      }
+    }
+  }
+
+  #armTimer(waiter: Waiter, ms: number): void {
+    const step = Math.min(ms, MAX_TIMER_MS)
+    waiter.timer = setTimeout(() => {
+      if (ms > step) this.#armTimer(waiter, ms - step)
+      else this.#settle(waiter, [])
+    }, step)
+    if (!this.#refed) waiter.timer.unref()
+  }
+
+  #settle(waiter: Waiter, events: EpollEvent[] | null, error?: unknown): void {
+    const at = this.#waiters.indexOf(waiter)
+    if (at !== -1) this.#waiters.splice(at, 1)
+    if (waiter.timer !== null) {
+      clearTimeout(waiter.timer as NodeJS.Timeout)
+      clearImmediate(waiter.timer as NodeJS.Immediate)
+      waiter.timer = null
+    }
+    if (waiter.onAbort !== null) waiter.signal!.removeEventListener('abort', waiter.onAbort)
+    if (events !== null) waiter.resolve(events)
+    else waiter.reject(error)
+    this.#updateWatching()
+  }
+
+  #watchFailed(errno: number): void {
+    const error = Object.assign(new Error(`epoll_wait failed on the event loop (errno ${errno})`), {
+      code: 'ERR_EPOLL_WATCH',
+      errno: -errno,
+      syscall: 'epoll_wait',
+    })
+    for (const waiter of this.#waiters.slice()) this.#settle(waiter, null, error)
+    process.nextTick(rethrow, error)
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw error
+}
+
+function checkHandler(handler: unknown): asserts handler is EventHandler | undefined {
+  if (handler !== undefined && typeof handler !== 'function') {
+    throw invalidArgType('handler', 'of type function', handler)
   }
 }
 

@@ -1,10 +1,10 @@
 //! A safe epoll instance: one `epoll_ctl` path, EINTR-proof waits, and the set of registered fds.
 
 use std::collections::HashMap;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::error::{Error, OsError, Result};
-use crate::flags::{EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
+use crate::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
 use crate::ownership;
 use crate::sys::cvt;
 use crate::timeout::{remaining_millis, Timeout};
@@ -23,7 +23,7 @@ pub struct Epoll {
     /// Registered fd -> the interest mask the caller asked for (what `modify`/`resume` restore).
     interest: HashMap<RawFd, u32>,
     /// Reused kernel buffer for `epoll_wait`.
-    events: Vec<libc::epoll_event>,
+    events: EventBuffer,
 }
 
 #[derive(Clone, Copy)]
@@ -84,7 +84,7 @@ impl Epoll {
         Epoll {
             fd: Some(fd),
             interest,
-            events: Vec::new(),
+            events: EventBuffer::default(),
         }
     }
 
@@ -107,7 +107,7 @@ impl Epoll {
             drop(fd);
         }
         self.interest.clear();
-        self.events = Vec::new();
+        self.events = EventBuffer::default();
     }
 
     /// How many fds are registered through this instance.
@@ -143,15 +143,26 @@ impl Epoll {
 
     /// Disarms a registered fd without forgetting its mask: re-registers it `EPOLLONESHOT`, so the
     /// kernel reports it at most once more. Used to park a ready level-triggered fd nobody consumes.
+    /// An `EPOLLEXCLUSIVE` registration cannot be modified: it is removed from the kernel instead.
     pub fn suspend(&mut self, fd: RawFd) -> Result<()> {
+        self.fd()?;
         let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
-        self.ctl_raw(Ctl::Mod, fd, events | EPOLLONESHOT)
+        if events & EPOLLEXCLUSIVE != 0 {
+            self.ctl_raw(Ctl::Del, fd, 0)
+        } else {
+            self.ctl_raw(Ctl::Mod, fd, events | EPOLLONESHOT)
+        }
     }
 
     /// Re-arms a suspended fd with the mask it was registered with.
     pub fn resume(&mut self, fd: RawFd) -> Result<()> {
+        self.fd()?;
         let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
-        self.ctl_raw(Ctl::Mod, fd, events)
+        if events & EPOLLEXCLUSIVE != 0 {
+            self.ctl_raw(Ctl::Add, fd, events)
+        } else {
+            self.ctl_raw(Ctl::Mod, fd, events)
+        }
     }
 
     fn ctl(&mut self, op: Ctl, fd: RawFd, events: u32) -> Result<()> {
@@ -197,29 +208,39 @@ impl Epoll {
     /// many events were written (0 on timeout). A signal never ends the wait early: on EINTR it waits
     /// again for the time that remains.
     pub fn wait_into(&mut self, out: &mut [u32], timeout: Timeout) -> Result<usize> {
-        let capacity = (out.len() / 2).min(MAX_EVENTS_PER_WAIT);
-        if capacity == 0 {
-            return Ok(0);
-        }
-        let n = self.wait_raw(capacity, timeout)?;
-        for (pair, event) in out.chunks_exact_mut(2).zip(&self.events[..n]) {
-            pair[0] = event.u64 as u32;
-            pair[1] = event.events;
-        }
-        Ok(n)
+        let epfd = self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)?;
+        self.events.wait_into(epfd, out, timeout)
     }
 
     /// Waits for at most `max_events` events and returns them as `(fd, events)`.
     pub fn wait(&mut self, max_events: usize, timeout: Timeout) -> Result<Vec<(RawFd, u32)>> {
-        let n = self.wait_raw(max_events.clamp(1, MAX_EVENTS_PER_WAIT), timeout)?;
-        Ok(self.events[..n]
-            .iter()
-            .map(|e| (e.u64 as u32 as RawFd, e.events))
-            .collect())
+        let epfd = self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)?;
+        let n = self.events.wait(epfd, max_events, timeout)?;
+        Ok(self.events.ready(n).collect())
     }
 
-    fn wait_raw(&mut self, capacity: usize, timeout: Timeout) -> Result<usize> {
-        let epfd = self.fd()?;
+    /// The epoll fd, borrowed for as long as the instance is not closed.
+    pub fn borrowed_fd(&self) -> Result<BorrowedFd<'_>> {
+        self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)
+    }
+}
+
+/// The kernel-side buffer of `epoll_wait` and the one place that calls it.
+#[derive(Debug, Default)]
+pub struct EventBuffer {
+    events: Vec<libc::epoll_event>,
+}
+
+impl EventBuffer {
+    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_WAIT`); EINTR
+    /// waits again for the time that remains. Returns how many events are now in the buffer.
+    pub fn wait(
+        &mut self,
+        epfd: BorrowedFd<'_>,
+        capacity: usize,
+        timeout: Timeout,
+    ) -> Result<usize> {
+        let capacity = capacity.clamp(1, MAX_EVENTS_PER_WAIT);
         if self.events.len() < capacity {
             self.events
                 .resize(capacity, libc::epoll_event { events: 0, u64: 0 });
@@ -230,7 +251,12 @@ impl Epoll {
             // SAFETY: `self.events` holds at least `capacity` initialised entries, and the kernel
             // writes at most `capacity` of them.
             let ret = unsafe {
-                libc::epoll_wait(epfd, self.events.as_mut_ptr(), capacity as libc::c_int, ms)
+                libc::epoll_wait(
+                    epfd.as_raw_fd(),
+                    self.events.as_mut_ptr(),
+                    capacity as libc::c_int,
+                    ms,
+                )
             };
             match cvt(ret, "epoll_wait") {
                 Ok(0) if ms == i32::MAX && remaining_millis(timeout, deadline) > 0 => continue,
@@ -239,6 +265,32 @@ impl Epoll {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// `wait` for as many events as `out` has pairs, written as `out[2i] = fd, out[2i+1] = events`.
+    pub fn wait_into(
+        &mut self,
+        epfd: BorrowedFd<'_>,
+        out: &mut [u32],
+        timeout: Timeout,
+    ) -> Result<usize> {
+        let capacity = out.len() / 2;
+        if capacity == 0 {
+            return Ok(0);
+        }
+        let n = self.wait(epfd, capacity, timeout)?;
+        for (pair, (fd, events)) in out.chunks_exact_mut(2).zip(self.ready(n)) {
+            pair[0] = fd as u32;
+            pair[1] = events;
+        }
+        Ok(n)
+    }
+
+    /// The first `n` events of the last wait, as `(fd, events)`.
+    pub fn ready(&self, n: usize) -> impl Iterator<Item = (RawFd, u32)> + '_ {
+        self.events[..n]
+            .iter()
+            .map(|e| (e.u64 as u32 as RawFd, e.events))
     }
 }
 

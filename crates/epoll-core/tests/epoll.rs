@@ -92,6 +92,23 @@ fn suspend_parks_a_level_triggered_fd_and_resume_rearms_it() {
 }
 
 #[test]
+fn an_exclusive_registration_can_be_suspended_and_resumed_too() {
+    let mut ep = Epoll::new(true).unwrap();
+    let (r, w) = pipe();
+    ep.register(r.as_raw_fd(), EPOLLIN | EPOLLEXCLUSIVE)
+        .unwrap();
+    write_byte(&w);
+    ep.suspend(r.as_raw_fd()).unwrap();
+    assert!(ready(&mut ep).is_empty());
+    assert!(
+        ep.has(r.as_raw_fd()),
+        "still registered as far as the caller is concerned"
+    );
+    ep.resume(r.as_raw_fd()).unwrap();
+    assert_eq!(ready(&mut ep).len(), 1);
+}
+
+#[test]
 fn exclusive_registrations_are_accepted_with_add_and_refused_by_modify() {
     let mut ep = Epoll::new(true).unwrap();
     let (r, _w) = pipe();

@@ -1,15 +1,19 @@
 //! The native half of the `Epoll` class: one method per core operation.
 
-use napi::bindgen_prelude::Unknown;
-use napi::{Env, Result};
+use napi::bindgen_prelude::{Function, Unknown};
+use napi::{Env, JsValue, Result};
 use napi_derive::napi;
 
+use crate::watch::{Kind, Watcher};
 use crate::{args, errors};
 
-/// Owned by the TypeScript `Epoll`; when it is garbage-collected the core closes the fd.
+/// Owned by the TypeScript `Epoll`; when it is garbage-collected the watcher stops and the core
+/// closes the fd.
 #[napi]
 pub struct NativeEpoll {
     inner: epoll_core::Epoll,
+    /// The event-loop watcher, created by the first `watch()`; null before and after.
+    watcher: *mut Watcher,
 }
 
 #[napi]
@@ -17,14 +21,20 @@ impl NativeEpoll {
     #[napi(constructor)]
     pub fn new(env: Env, close_on_exec: bool) -> Result<Self> {
         let inner = epoll_core::Epoll::new(close_on_exec).map_err(|e| errors::throw(&env, e))?;
-        Ok(NativeEpoll { inner })
+        Ok(NativeEpoll {
+            inner,
+            watcher: std::ptr::null_mut(),
+        })
     }
 
     #[napi(factory)]
     pub fn from_fd(env: Env, fd: f64) -> Result<Self> {
         let fd = args::fd(&env, "fd", fd)?;
         let inner = epoll_core::Epoll::from_fd(fd).map_err(|e| errors::throw(&env, e))?;
-        Ok(NativeEpoll { inner })
+        Ok(NativeEpoll {
+            inner,
+            watcher: std::ptr::null_mut(),
+        })
     }
 
     /// The epoll fd, -1 once closed.
@@ -100,8 +110,85 @@ impl NativeEpoll {
         Ok(n as u32)
     }
 
+    /// Prepares delivery on this thread's event loop: when the epoll fd is readable, events are
+    /// written into `out` and `dispatch(count)` is called once per batch (`count < 0` is `-errno`).
+    /// `useThread` picks the fallback watcher thread instead of libuv. Starts stopped.
+    #[napi(
+        ts_args_type = "dispatch: (count: number) => void, out: Uint32Array, useThread: boolean"
+    )]
+    pub fn watch(
+        &mut self,
+        env: Env,
+        dispatch: Function<'_, i32, ()>,
+        out: Unknown<'_>,
+        use_thread: bool,
+    ) -> Result<()> {
+        args::u32_array(&env, "out", out)?;
+        let epfd = self.inner.fd().map_err(|e| errors::throw(&env, e))?;
+        if !self.watcher.is_null() {
+            return Err(napi::Error::from_reason(
+                "this instance already has a watcher",
+            ));
+        }
+        let kind = if use_thread {
+            Kind::Thread
+        } else {
+            Kind::Libuv
+        };
+        // SAFETY: on the JS thread with live handles; the epoll fd stays open until `release_watcher`
+        // runs, which `close` and `Drop` call before the core closes the fd.
+        self.watcher =
+            unsafe { Watcher::create(env.raw(), epfd, dispatch.raw(), out.raw(), kind)? };
+        Ok(())
+    }
+
+    /// `'libuv'`, `'thread'`, or `'none'` before `watch()`.
+    #[napi(getter, ts_return_type = "'libuv' | 'thread' | 'none'")]
+    pub fn watcher_kind(&self) -> &'static str {
+        // SAFETY: a non-null watcher is live until `release_watcher`.
+        match unsafe { self.watcher.as_ref() }.map(Watcher::kind) {
+            Some(Kind::Libuv) => "libuv",
+            Some(Kind::Thread) => "thread",
+            None => "none",
+        }
+    }
+
+    /// Starts or stops delivery. A stopped watcher never keeps the process alive.
+    #[napi]
+    pub fn set_watching(&self, active: bool) {
+        // SAFETY: as in `watcher_kind`.
+        if let Some(watcher) = unsafe { self.watcher.as_ref() } {
+            watcher.set_active(active);
+        }
+    }
+
+    /// Whether an active watcher keeps the process alive.
+    #[napi]
+    pub fn set_ref(&self, refed: bool) {
+        // SAFETY: as in `watcher_kind`.
+        if let Some(watcher) = unsafe { self.watcher.as_ref() } {
+            watcher.set_ref(refed);
+        }
+    }
+
     #[napi]
     pub fn close(&mut self) {
+        self.release_watcher();
         self.inner.close();
+    }
+
+    fn release_watcher(&mut self) {
+        let watcher = std::mem::replace(&mut self.watcher, std::ptr::null_mut());
+        if !watcher.is_null() {
+            // SAFETY: created by `watch`, given up exactly once here.
+            unsafe { Watcher::release_by_owner(watcher) };
+        }
+    }
+}
+
+impl Drop for NativeEpoll {
+    fn drop(&mut self) {
+        // The watcher must let go of the epoll fd before the core closes it.
+        self.release_watcher();
     }
 }

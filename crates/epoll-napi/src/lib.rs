@@ -7,6 +7,8 @@ mod args;
 mod epoll;
 mod errors;
 mod io;
+mod uv;
+mod watch;
 
 use napi_derive::napi;
 

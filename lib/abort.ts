@@ -1,0 +1,31 @@
+/**
+ * Aborts the way `node:timers/promises` does: an `AbortError` (`name` 'AbortError', `code`
+ * 'ABORT_ERR') whose `cause` is the signal's reason.
+ */
+import { invalidArgType } from './errors'
+
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR'
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AbortError'
+  }
+}
+
+/** An optional `AbortSignal` option. */
+export function toOptionalSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined) return undefined
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !('aborted' in value) ||
+    typeof (value as AbortSignal).addEventListener !== 'function'
+  ) {
+    throw invalidArgType(name, 'an instance of AbortSignal', value)
+  }
+  return value as AbortSignal
+}
+
+export function abortErrorOf(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason })
+}
