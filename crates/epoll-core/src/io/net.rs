@@ -103,11 +103,21 @@ pub fn connect_tcp(addr: SocketAddr) -> Result<OwnedFd, OsError> {
 }
 
 /// Connects a unix stream socket (non-blocking; a full listen queue is EAGAIN, thrown as an error
-/// because no writable event would ever follow it).
+/// because no writable event would ever follow it). A leading NUL byte names an abstract socket.
 pub fn connect_unix(path: &Path) -> Result<OwnedFd, OsError> {
-    RawAddr::unix(path, "connect")?;
-    let stream = mio::net::UnixStream::connect(path)
-        .map_err(|e| from_io(e, "connect").with_detail(path.to_string_lossy().into_owned()))?;
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::net::SocketAddr as UnixAddr;
+    RawAddr::unix(path, "connect")?; // the same length checks and errors as `listen_unix`
+    let shown = || path.to_string_lossy().into_owned();
+    let bytes = path.as_os_str().as_bytes();
+    let addr = match bytes.strip_prefix(b"\0") {
+        Some(name) => UnixAddr::from_abstract_name(name),
+        None => UnixAddr::from_pathname(path),
+    }
+    .map_err(|e| from_io(e, "connect").with_detail(shown()))?;
+    let stream = mio::net::UnixStream::connect_addr(&addr)
+        .map_err(|e| from_io(e, "connect").with_detail(shown()))?;
     // SAFETY: `into_raw_fd` gives up mio's ownership of the fresh fd.
     Ok(unsafe { OwnedFd::from_raw_fd(stream.into_raw_fd()) })
 }
@@ -299,6 +309,18 @@ mod tests {
         let err = listen_unix(&path, 8).unwrap_err();
         assert_eq!(err.code(), "EADDRINUSE");
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn abstract_unix_sockets_connect_by_name() {
+        let name = format!("\0epoll-core-abstract-{}", std::process::id());
+        let listener = listen_unix(Path::new(&name), 8).unwrap();
+        let client = connect_unix(Path::new(&name)).unwrap();
+        let _server = eventually(|| accept(listener.as_raw_fd()).unwrap());
+        assert_eq!(
+            remote_address(client.as_raw_fd()).unwrap(),
+            SocketAddress::Unix(name.into_bytes())
+        );
     }
 
     #[test]
