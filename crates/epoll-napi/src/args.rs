@@ -128,7 +128,9 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
             ) == sys::Status::napi_ok;
             size = elements.saturating_mul(element_size(kind));
             ok
-        } else if sys::napi_is_dataview(raw_env, raw, &mut is_kind) == sys::Status::napi_ok && is_kind {
+        } else if sys::napi_is_dataview(raw_env, raw, &mut is_kind) == sys::Status::napi_ok
+            && is_kind
+        {
             sys::napi_get_dataview_info(
                 raw_env,
                 raw,
@@ -144,14 +146,17 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
     if !found {
         return Err(invalid_type(
             env,
-            &format!("The \"{name}\" argument must be an instance of Buffer, TypedArray, or DataView."),
+            &format!(
+                "The \"{name}\" argument must be an instance of Buffer, TypedArray, or DataView."
+            ),
         ));
     }
     // A detached buffer reports length 0; only then is the (extra) detachment check worth a call.
     if size == 0 || data.is_null() {
         let mut detached = false;
         // SAFETY: `array_buffer` is the view's buffer handle returned above; `detached` is a local.
-        let status = unsafe { sys::napi_is_detached_arraybuffer(raw_env, array_buffer, &mut detached) };
+        let status =
+            unsafe { sys::napi_is_detached_arraybuffer(raw_env, array_buffer, &mut detached) };
         if status == sys::Status::napi_ok && detached {
             return Err(crate::errors::invalid_value(
                 env,

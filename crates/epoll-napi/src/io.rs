@@ -30,12 +30,17 @@ fn give(fd: OwnedFd) -> i32 {
 
 fn ip(env: &Env, host: &str, port: f64) -> Result<SocketAddr> {
     let port = args::integer_in(env, "port", port, 0.0, 65535.0)? as u16;
-    let literal = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     match literal.parse::<IpAddr>() {
         Ok(addr) => Ok(SocketAddr::new(addr, port)),
         Err(_) => Err(errors::invalid_value(
             env,
-            &format!("The argument 'host' must be an IPv4 or IPv6 address literal. Received '{host}'"),
+            &format!(
+                "The argument 'host' must be an IPv4 or IPv6 address literal. Received '{host}'"
+            ),
         )),
     }
 }
@@ -46,17 +51,27 @@ fn backlog(env: &Env, value: f64) -> Result<i32> {
 
 /// A listening TCP socket; returns its fd.
 #[napi]
-pub fn listen_tcp(env: Env, port: f64, host: String, backlog: f64, reuse_port: bool) -> Result<i32> {
+pub fn listen_tcp(
+    env: Env,
+    port: f64,
+    host: String,
+    backlog: f64,
+    reuse_port: bool,
+) -> Result<i32> {
     let addr = ip(&env, &host, port)?;
     let backlog = self::backlog(&env, backlog)?;
-    io::listen_tcp(addr, backlog, reuse_port).map(give).map_err(|e| os(&env, e))
+    io::listen_tcp(addr, backlog, reuse_port)
+        .map(give)
+        .map_err(|e| os(&env, e))
 }
 
 /// A listening unix stream socket; returns its fd.
 #[napi]
 pub fn listen_unix(env: Env, path: String, backlog: f64) -> Result<i32> {
     let backlog = self::backlog(&env, backlog)?;
-    io::listen_unix(Path::new(&path), backlog).map(give).map_err(|e| os(&env, e))
+    io::listen_unix(Path::new(&path), backlog)
+        .map(give)
+        .map_err(|e| os(&env, e))
 }
 
 /// Starts a non-blocking TCP connect; returns the fd (writable once connected or failed).
@@ -69,7 +84,9 @@ pub fn connect_tcp(env: Env, port: f64, host: String) -> Result<i32> {
 /// Connects a unix stream socket; returns the fd.
 #[napi]
 pub fn connect_unix(env: Env, path: String) -> Result<i32> {
-    io::connect_unix(Path::new(&path)).map(give).map_err(|e| os(&env, e))
+    io::connect_unix(Path::new(&path))
+        .map(give)
+        .map_err(|e| os(&env, e))
 }
 
 /// Accepts one connection: its fd, or -1 when none is pending.
@@ -129,7 +146,10 @@ fn array<'a>(env: &Env, value: Unknown<'a>) -> Result<Array<'a>> {
         // SAFETY: `value` was just checked to be an array.
         Ok(unsafe { value.cast::<Array<'a>>() }?)
     } else {
-        Err(errors::invalid_type(env, "The \"buffers\" argument must be an instance of Array."))
+        Err(errors::invalid_type(
+            env,
+            "The \"buffers\" argument must be an instance of Array.",
+        ))
     }
 }
 
@@ -184,14 +204,18 @@ pub fn socketpair(env: Env) -> Result<Vec<i32>> {
 #[napi]
 pub fn eventfd(env: Env, initial: f64, semaphore: bool) -> Result<i32> {
     let initial = args::integer_in(&env, "initial", initial, 0.0, u32::MAX as f64)? as u32;
-    io::eventfd(initial, semaphore).map(give).map_err(|e| os(&env, e))
+    io::eventfd(initial, semaphore)
+        .map(give)
+        .map_err(|e| os(&env, e))
 }
 
 #[napi]
 pub fn timerfd(env: Env, initial: f64, interval: f64) -> Result<i32> {
     let initial = args::millis(&env, "initial", initial)?;
     let interval = args::millis(&env, "interval", interval)?;
-    io::timerfd(initial, interval).map(give).map_err(|e| os(&env, e))
+    io::timerfd(initial, interval)
+        .map(give)
+        .map_err(|e| os(&env, e))
 }
 
 /// Re-arms a timerfd, or disarms it when `initial` is null.
@@ -199,7 +223,10 @@ pub fn timerfd(env: Env, initial: f64, interval: f64) -> Result<i32> {
 pub fn set_timer(env: Env, fd: f64, initial: Option<f64>, interval: f64) -> Result<()> {
     let fd = args::fd(&env, "fd", fd)?;
     let timer = match initial {
-        Some(initial) => Some((args::millis(&env, "initial", initial)?, args::millis(&env, "interval", interval)?)),
+        Some(initial) => Some((
+            args::millis(&env, "initial", initial)?,
+            args::millis(&env, "interval", interval)?,
+        )),
         None => None,
     };
     io::set_timer(fd, timer).map_err(|e| os(&env, e))
@@ -239,13 +266,17 @@ impl From<CoreAddress> for SocketAddress {
 #[napi]
 pub fn local_address(env: Env, fd: f64) -> Result<SocketAddress> {
     let fd = args::fd(&env, "fd", fd)?;
-    io::local_address(fd).map(Into::into).map_err(|e| os(&env, e))
+    io::local_address(fd)
+        .map(Into::into)
+        .map_err(|e| os(&env, e))
 }
 
 #[napi]
 pub fn remote_address(env: Env, fd: f64) -> Result<SocketAddress> {
     let fd = args::fd(&env, "fd", fd)?;
-    io::remote_address(fd).map(Into::into).map_err(|e| os(&env, e))
+    io::remote_address(fd)
+        .map(Into::into)
+        .map_err(|e| os(&env, e))
 }
 
 /// The pending `SO_ERROR` (a positive errno), 0 if none.
