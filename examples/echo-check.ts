@@ -76,10 +76,22 @@ export async function checkEcho(port: number, options: CheckOptions): Promise<{ 
   return { bytes: options.connections * options.bytes, ms: performance.now() - start }
 }
 
+export interface StartedServer {
+  server: ChildProcess
+  port: number
+  /** Everything the server wrote to stderr so far (it is also passed through). */
+  stderr: () => string
+}
+
 /** Spawns an echo server (a .ts file runs through tsx) and resolves with its port once it prints `listening <port>`. */
-export function startServer(file: string, args: string[] = []): Promise<{ server: ChildProcess; port: number }> {
+export function startServer(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<StartedServer> {
   const command = file.endsWith('.ts') ? ['--import', 'tsx', file, '0', ...args] : [file, '0', ...args]
-  const server = spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const server = spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'], env })
+  let errors = ''
+  server.stderr!.on('data', (chunk: Buffer) => {
+    errors += chunk
+    process.stderr.write(chunk)
+  })
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: server.stdout! })
     const timer = setTimeout(() => reject(new Error(`${file} did not print "listening <port>" within 30 s`)), 30_000)
@@ -87,7 +99,7 @@ export function startServer(file: string, args: string[] = []): Promise<{ server
     lines.once('line', (line) => {
       clearTimeout(timer)
       const match = /^listening (\d+)$/.exec(line)
-      if (match) resolve({ server, port: Number(match[1]) })
+      if (match) resolve({ server, port: Number(match[1]), stderr: () => errors })
       else reject(new Error(`${file} printed ${JSON.stringify(line)} instead of "listening <port>"`))
     })
   })
