@@ -11,7 +11,8 @@
 // this script unpacks that archive where the cli looks first. The version pair is pinned in package.json
 // (`overrides`: the cli asks for toolchain 1.0.5, the registry we use serves the x86_64 one as 1.0.0).
 //
-// Elsewhere (musl, aarch64, ...) it is a plain host build. Extra arguments go to `napi build`.
+// Elsewhere (musl, aarch64, ...) it is a plain host build. Extra arguments go to `napi build`; with a
+// `--target` among them the caller chooses the toolchain (see .github/workflows/build.yml).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -22,7 +23,11 @@ const TRIPLE = 'x86_64-unknown-linux-gnu'
 const require = createRequire(import.meta.url)
 
 const isGlibc = () => Boolean(process.report?.getReport().header.glibcVersionRuntime)
-const useSysroot = process.platform === 'linux' && process.arch === 'x64' && isGlibc()
+const extraArgs = process.argv.slice(2)
+// A build for another target (`-- --target aarch64-unknown-linux-gnu.2.17 -x` in the release workflow)
+// brings its own toolchain flags.
+const namesTarget = extraArgs.some((arg) => arg === '--target' || arg === '-t' || arg.startsWith('--target='))
+const useSysroot = process.platform === 'linux' && process.arch === 'x64' && isGlibc() && !namesTarget
 
 /** Unpacks the toolchain archive into the cli's cache unless a complete copy is there. */
 function provideToolchain() {
@@ -64,7 +69,7 @@ const args = [
   '--dts',
   'binding.d.ts',
   ...(useSysroot ? ['--use-napi-cross'] : []),
-  ...process.argv.slice(2),
+  ...extraArgs,
 ]
 if (useSysroot) provideToolchain()
 // `napi` is on PATH when this runs as an npm script (node_modules/.bin).
