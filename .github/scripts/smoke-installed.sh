@@ -3,7 +3,7 @@
 # packed platform package offline into a fresh folder, then runs the consumer smoke scripts of
 # __test__/fixtures/consumer from CommonJS and from an ES module.
 set -eu
-repo=/repo
+repo=${REPO:-/repo}
 command -v node >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
 consumer=$(mktemp -d)
 cp "$repo"/__test__/fixtures/consumer/smoke* "$consumer"/

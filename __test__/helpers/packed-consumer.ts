@@ -48,8 +48,9 @@ function npmPack(cwd: string, destination: string): { filename: string; files: s
 }
 
 /**
- * Adds the `optionalDependencies` that `napi prepublish` writes at release time (one per platform
- * package, at the root's version), so that the install below sees the manifest users get.
+ * Makes the manifest the release workflow publishes: the `optionalDependencies` that `napi prepublish`
+ * writes (one per platform package, at the root's version), and no `prepare`/`version` scripts
+ * (`npm pkg delete` in release.yml), so that the install below sees what users get.
  */
 function withReleaseOptionalDependencies(tarball: string, work: string): string {
   const stage = join(work, 'main-stage')
@@ -60,6 +61,8 @@ function withReleaseOptionalDependencies(tarball: string, work: string): string 
   manifest.optionalDependencies = Object.fromEntries(
     readdirSync(join(ROOT, 'npm')).map((dir) => [`${manifest.name}-${dir}`, manifest.version]),
   )
+  delete manifest.scripts.prepare
+  delete manifest.scripts.version
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
   const released = join(work, 'release', 'epoll-napi.tgz')
   mkdirSync(join(work, 'release'))
