@@ -90,7 +90,7 @@ async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
 
 async function scaling({ quick, log }: MicroOptions): Promise<MicroTable> {
   const idleCounts = [0, 1_000, 10_000, 100_000]
-  const [rounds, polls, reps] = quick ? ['3', '2000', 1] : ['7', '20000', 3]
+  const [rounds, polls, reps] = quick ? ['5', '10000', 1] : ['7', '20000', 3]
   const kind = fdKind()
   const variants: Variant[] = []
   for (const idle of idleCounts) {

@@ -1,15 +1,17 @@
 /**
- * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro]`
+ * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]`
  *
  * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
  * under a deadline), prints the tables and writes them to `bench/results/` (a `--quick` smoke run
  * writes to `bench/results/quick/` instead, so it never replaces the committed results).
+ * `--update-readme` (full runs only) also replaces the echo table between the README's
+ * `<!-- bench:echo:start -->` and `<!-- bench:echo:end -->` markers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { join } from 'node:path'
 import { runEcho, selectContenders, type Scenario } from './echo'
-import { BENCH, buildAll } from './lib/build'
+import { BENCH, ROOT, buildAll } from './lib/build'
 import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
 import { runMicro } from './micro'
 
@@ -18,17 +20,19 @@ interface Args {
   only?: Set<string>
   echo: boolean
   micro: boolean
+  updateReadme: boolean
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, echo: true, micro: true }
+  const args: Args = { quick: false, echo: true, micro: true, updateReadme: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--quick') args.quick = true
     else if (flag === '--no-echo') args.echo = false
     else if (flag === '--no-micro') args.micro = false
+    else if (flag === '--update-readme') args.updateReadme = true
     else if (flag === '--only') args.only = new Set((argv[++i] ?? '').split(','))
-    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro)`)
+    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme)`)
   }
   return args
 }
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
 
   const settings = args.quick
     ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
-    : { reps: 3, warmupS: 0.5, durationS: 2, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
+    : { reps: 5, warmupS: 0.5, durationS: 1.5, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
   const scenarios: Scenario[] = [
     ...settings.spreadConnections.map((connections) => ({ mode: 'spread' as const, connections })),
     ...settings.sameCoreConnections.map((connections) => ({ mode: 'same-core' as const, connections })),
@@ -53,12 +57,14 @@ async function main(): Promise<void> {
   const sections: string[] = []
   const raw: Record<string, unknown> = { settings, build: Object.fromEntries(build.failures) }
   let svg = ''
+  let echoTable = ''
   const contenders = selectContenders(args.only)
   if (args.echo) {
     const run = await runEcho({ ...settings, only: args.only, log })
     for (const [id, why] of build.failures) if (id === 'npm-epoll') run.unavailable.set('npm-epoll', `build failed: ${why.split('\n')[0]}`)
     const rows = echoRows(run, contenders, scenarios)
     raw.echo = run.samples
+    echoTable = echoMarkdown(rows, run, contenders)
     sections.push(
       '### Echo ping-pong',
       '',
@@ -66,9 +72,11 @@ async function main(): Promise<void> {
         `${settings.reps} repetition(s) of ${settings.durationS} s after ${settings.warmupS} s of warm-up, medians. ` +
         `× C: median over repetitions of rt/s ÷ the C server's rt/s in the same repetition. ` +
         `"same core": server and load generator both pinned with \`taskset -c 0\`, so rt/s compares CPU efficiency. ` +
-        `Server CPU: utime + stime of the server process over the measured window, per round trip.`,
+        `Server CPU: utime + stime of the server process over the measured window, per round trip. ` +
+        `Load generator busy: its own CPU time ÷ the window; near 100% it is as busy as it can be, so at 50 and 1,000 ` +
+        `connections on two cores a server as fast as C shares the limit with it, and the same-core rows are the fairer comparison.`,
       '',
-      echoMarkdown(rows, run, contenders),
+      echoTable,
     )
     svg = echoSvg(rows, contenders, scenarios, `${args.quick ? 'quick smoke run, ' : ''}${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} CPUs, Linux ${release()}`)
   }
@@ -94,6 +102,23 @@ async function main(): Promise<void> {
   if (svg) writeFileSync(join(dir, 'echo.svg'), `${svg}\n`)
   process.stdout.write(`\n${markdown}\n`)
   log(`bench: wrote ${dir}/results.md${svg ? ', echo.svg' : ''} and raw.json`)
+  if (args.updateReadme) {
+    if (args.quick || args.only || !echoTable) log('bench: --update-readme needs a full run with every contender; README left alone')
+    else updateReadme(`${header[2]}\n\n${echoTable}`)
+  }
+}
+
+/** Replaces what is between the README's echo markers; leaves the README alone if they are missing. */
+function updateReadme(content: string): void {
+  const path = join(ROOT, 'README.md')
+  const readme = readFileSync(path, 'utf8')
+  const start = '<!-- bench:echo:start -->'
+  const end = '<!-- bench:echo:end -->'
+  const from = readme.indexOf(start)
+  const to = readme.indexOf(end)
+  if (from < 0 || to < from) return log('bench: README has no bench:echo markers; left alone')
+  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${content}\n${readme.slice(to)}`)
+  log('bench: updated the echo table in README.md')
 }
 
 main().catch((error) => {

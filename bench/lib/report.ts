@@ -22,6 +22,8 @@ export interface EchoRow {
   p50Us: number
   p99Us: number
   serverCpuUsPerRt: number
+  /** The load generator's CPU time over the window ÷ the window: near 1 means it may be the limit. */
+  loadgenBusy: number
 }
 
 export function scenarioName(s: Scenario): string {
@@ -52,6 +54,7 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
         p50Us: median(good.map((s) => s.p50Us!)),
         p99Us: median(good.map((s) => s.p99Us!)),
         serverCpuUsPerRt: median(good.filter((s) => s.serverCpuUsPerRt !== undefined).map((s) => s.serverCpuUsPerRt!)),
+        loadgenBusy: median(good.map((s) => s.loadgenCpuFraction ?? NaN)),
       })
     }
   }
@@ -68,14 +71,14 @@ const fmt = (value: number, digits = 0) =>
 
 export function echoMarkdown(rows: EchoRow[], run: EchoRun, contenders: Contender[]): string {
   const lines = [
-    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt | load generator busy |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const row of rows) {
     const failed = row.failures.length ? ` (${row.failures.length} failed run${row.failures.length > 1 ? 's' : ''})` : ''
     lines.push(
       `| ${scenarioName(row.scenario)} | ${row.contender.label}${failed} | ${fmt(row.rtPerS)} | ${fmt(row.ratioToC, 2)} | ` +
-        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} |`,
+        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} | ${fmt(row.loadgenBusy * 100, 0)}% |`,
     )
   }
   const notes: string[] = []
