@@ -4,7 +4,13 @@
  */
 import { invalidArgType } from './errors'
 
+/**
+ * Rejects a `wait()` (or ends a `for await`) whose `AbortSignal` was aborted; `cause` is the signal's
+ * `reason`. Shaped like the `AbortError` of Node's own promise APIs, so `error.name === 'AbortError'`
+ * checks written for those work here too.
+ */
 export class AbortError extends Error {
+  /** `'ABORT_ERR'`, Node's code for an aborted operation. */
   readonly code = 'ABORT_ERR'
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options)

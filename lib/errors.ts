@@ -6,11 +6,15 @@
 
 /** A system error as thrown by this package: what Node's `fs`/`net` throw too. */
 export interface SystemError extends Error {
+  /** The errno name: `'EEXIST'`, `'ENOENT'`, `'EBADF'`, `'EAGAIN'`, ... */
   code: string
+  /** The errno value, negative as in Node (`-17` for `EEXIST`). */
   errno: number
+  /** The system call that failed: `'epoll_ctl'`, `'epoll_wait'`, `'accept'`, `'read'`, ... */
   syscall: string
 }
 
+/** `code`s of the argument and state errors made in TypeScript; system errors carry an errno name instead. */
 export type ErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'

@@ -33,9 +33,11 @@ export interface SocketAddress {
   address: string
   /** The port; `0` for unix sockets. */
   port: number
+  /** The address family, named as `node:net` names it (plus `'unix'` for unix sockets). */
   family: 'IPv4' | 'IPv6' | 'unix'
 }
 
+/** Options of {@link listenTcp} and {@link listenUnix}. */
 export interface ListenOptions {
   /** Length of the queue of connections not yet accepted (the kernel caps it at `somaxconn`). Default 511. */
   backlog?: number
@@ -46,11 +48,13 @@ export interface ListenOptions {
   reusePort?: boolean
 }
 
+/** Options of {@link eventfd}. */
 export interface EventfdOptions {
   /** `EFD_SEMAPHORE`: each read returns 1 and decrements the counter, instead of taking it all. */
   semaphore?: boolean
 }
 
+/** When a timer fd ({@link timerfd}, {@link setTimer}) expires. */
 export interface TimerOptions {
   /** Milliseconds (fractions allowed, down to the nanosecond) until the first expiration; `0` expires at once. */
   initial: number

@@ -5,7 +5,12 @@
 import { invalidArgType, outOfRange } from './errors'
 
 /** An fd number, or any object with a numeric `fd` (a `net.Socket`'s handle, an `Epoll`, ...). */
-export type Fd = number | { readonly fd: number }
+export type Fd =
+  | number
+  | {
+      /** The fd number, read once per call. */
+      readonly fd: number
+    }
 
 const MAX_FD = 0x7fffffff
 
