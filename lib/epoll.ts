@@ -206,8 +206,12 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
       if (timeout === 0) {
-        // After this turn's poll phase: whatever is ready now has been dispatched by then.
-        waiter.timer = setImmediate(() => this.#settle(waiter, []))
+        // Two check phases apart there is always a poll phase: whatever is ready now is dispatched
+        // before the second immediate resolves the wait empty.
+        waiter.timer = setImmediate(() => {
+          waiter.timer = setImmediate(() => this.#settle(waiter, []))
+          if (!this.#refed) waiter.timer.unref()
+        })
       } else if (timeout > 0) {
         this.#armTimer(waiter, timeout)
       }
