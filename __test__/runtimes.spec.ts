@@ -5,6 +5,7 @@ import { ROOT } from './helpers/child.js'
 import { RUNTIMES, runIn, runtimeInstalled } from './helpers/runtimes.js'
 
 const SCENARIO = join(__dirname, 'fixtures', 'event-loop-scenario.cjs')
+const IN_WORKER = join(__dirname, 'fixtures', 'in-worker.cjs')
 const EPOLLIN = 1
 
 for (const name of Object.keys(RUNTIMES)) {
@@ -24,6 +25,19 @@ for (const name of Object.keys(RUNTIMES)) {
     t.deepEqual(out.waitAfterEdgeTaken, [])
     t.is(out.abort, 'AbortError ABORT_ERR')
     t.deepEqual(out.iteration, [[[r, EPOLLIN]]])
+    t.is(out.closedWait, 'ERR_EPOLL_CLOSED')
+  })
+}
+
+for (const name of ['node 20', 'node 22', 'node 24']) {
+  test(`the same works in a worker thread of ${name}, on the worker's own loop`, (t) => {
+    const result = runIn(name, IN_WORKER, [SCENARIO, ROOT])
+    t.is(result.status, 0, result.stderr)
+    const out = JSON.parse(result.stdout.trim().split('\n').pop()!)
+    t.is(out.handlers.delivered, 20)
+    t.is(out.handlers.watcher, 'libuv')
+    t.is(out.handlers.extraThreads, 0)
+    t.deepEqual(out.iteration, [[[out.fds[0], EPOLLIN]]])
     t.is(out.closedWait, 'ERR_EPOLL_CLOSED')
   })
 }
