@@ -199,7 +199,17 @@ test('connectTcp to a port nobody listens on: EPOLLERR and socketError() is ECON
   t.is(socketError(fd), 0, 'reading SO_ERROR clears it')
 })
 
-test('IPv6 literals work, with or without brackets; node:net connects to ::1', async (t) => {
+/** Some containers have no IPv6 loopback at all: then the IPv6 test cannot run (and says so). */
+const hasIpv6Loopback = (() => {
+  try {
+    close(listenTcp(0, '::1'))
+    return true
+  } catch {
+    return false
+  }
+})()
+
+;(hasIpv6Loopback ? test : test.skip)('IPv6 literals work, with or without brackets; node:net connects to ::1', async (t) => {
   const listener = listenTcp(0, '::1')
   t.teardown(() => closeAll(listener))
   const { port, family, address } = localAddress(listener)

@@ -278,7 +278,15 @@ mod tests {
 
     #[test]
     fn ipv6_loopback_works() {
-        let listener = listen_tcp("[::1]:0".parse().unwrap(), 16, false).unwrap();
+        let listener = match listen_tcp("[::1]:0".parse().unwrap(), 16, false) {
+            Ok(listener) => listener,
+            // Some containers have no IPv6 loopback: nothing to test there.
+            Err(e) if e.errno == libc::EADDRNOTAVAIL || e.errno == libc::EAFNOSUPPORT => {
+                eprintln!("skipped: no IPv6 loopback ({e})");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
         let client = connect_tcp(port_of(&listener)).unwrap();
         let _server = eventually(|| accept(listener.as_raw_fd()).unwrap());
         assert!(matches!(
