@@ -1,6 +1,6 @@
 //! A safe epoll instance: one `epoll_ctl` path, EINTR-proof waits, and the set of registered fds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::error::{Error, OsError, Result};
@@ -22,6 +22,9 @@ pub struct Epoll {
     fd: Option<OwnedFd>,
     /// Registered fd -> the interest mask the caller asked for (what `modify`/`resume` restore).
     interest: HashMap<RawFd, u32>,
+    /// Fd numbers that were closed while registered: the kernel may still hold their registration
+    /// (a duplicate keeps the file open), so registering the number again is checked first.
+    closed_while_registered: HashSet<RawFd>,
     /// Reused kernel buffer for `epoll_wait`.
     events: EventBuffer,
 }
@@ -84,6 +87,7 @@ impl Epoll {
         Epoll {
             fd: Some(fd),
             interest,
+            closed_while_registered: HashSet::new(),
             events: EventBuffer::default(),
         }
     }
@@ -107,6 +111,7 @@ impl Epoll {
             drop(fd);
         }
         self.interest.clear();
+        self.closed_while_registered.clear();
         self.events = EventBuffer::default();
     }
 
@@ -129,8 +134,23 @@ impl Epoll {
         self.interest.iter().map(|(fd, events)| (*fd, *events))
     }
 
+    /// `EPOLL_CTL_ADD`. Refused with [`Error::StaleRegistration`] when the number belonged to an fd
+    /// closed without unregister whose file is still open elsewhere (see the error).
     pub fn register(&mut self, fd: RawFd, events: u32) -> Result<()> {
-        self.ctl(Ctl::Add, fd, events)
+        let suspicious =
+            self.interest.contains_key(&fd) || self.closed_while_registered.contains(&fd);
+        self.ctl(Ctl::Add, fd, events)?;
+        if suspicious {
+            if self.kernel_registrations_of(fd) > 1 {
+                // Undo: EPOLL_CTL_DEL through this fd removes only the new file's registration.
+                let _ = self.ctl_raw(Ctl::Del, fd, 0);
+                self.interest.remove(&fd);
+                self.closed_while_registered.insert(fd);
+                return Err(Error::StaleRegistration(fd));
+            }
+            self.closed_while_registered.remove(&fd);
+        }
+        Ok(())
     }
 
     pub fn modify(&mut self, fd: RawFd, events: u32) -> Result<()> {
@@ -180,11 +200,21 @@ impl Epoll {
                     ..
                 })),
             ) => {
-                self.interest.remove(&fd);
+                if self.interest.remove(&fd).is_some() && result.is_err() {
+                    self.closed_while_registered.insert(fd);
+                }
             }
             _ => {}
         }
         result
+    }
+
+    /// How many registrations the kernel lists under fd number `fd` (one per open file).
+    fn kernel_registrations_of(&self, fd: RawFd) -> usize {
+        let Ok(epfd) = self.fd() else { return 0 };
+        fdinfo_registrations(epfd)
+            .filter(|(target, _)| *target == fd)
+            .count()
     }
 
     /// The one `epoll_ctl` call site. The event's data is the fd, as Python's `select.epoll` does.
@@ -317,10 +347,13 @@ fn is_epoll_fd(fd: RawFd) -> bool {
 
 /// The registrations the kernel lists for epoll fd `fd` (`tfd: <fd> events: <hex> ...` lines).
 fn registered_in_fdinfo(fd: RawFd) -> HashMap<RawFd, u32> {
-    let Ok(info) = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")) else {
-        return HashMap::new();
-    };
-    info.lines()
+    fdinfo_registrations(fd).collect()
+}
+
+fn fdinfo_registrations(fd: RawFd) -> impl Iterator<Item = (RawFd, u32)> {
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
+    let entries: Vec<(RawFd, u32)> = info
+        .lines()
         .filter_map(|line| {
             let mut words = line.split_whitespace();
             if words.next()? != "tfd:" {
@@ -333,5 +366,6 @@ fn registered_in_fdinfo(fd: RawFd) -> HashMap<RawFd, u32> {
             let events = u32::from_str_radix(words.next()?, 16).ok()?;
             Some((target, events))
         })
-        .collect()
+        .collect();
+    entries.into_iter()
 }

@@ -95,6 +95,10 @@ pub enum Error {
     /// `from_fd` was given an fd that is not an epoll instance, or one another instance already owns.
     NotEpoll(i32),
     AlreadyOwned(i32),
+    /// The fd number was closed without unregister while a duplicate keeps its file open: the kernel
+    /// still reports the old registration under that number, so a new registration would receive its
+    /// events. Refused (nothing is registered).
+    StaleRegistration(i32),
 }
 
 impl From<OsError> for Error {
@@ -112,6 +116,12 @@ impl fmt::Display for Error {
             Error::AlreadyOwned(fd) => {
                 write!(f, "fd {fd} is already owned by another Epoll instance")
             }
+            Error::StaleRegistration(fd) => write!(
+                f,
+                "fd {fd} was closed without unregister while another descriptor still holds its file: \
+                 the kernel still reports that old registration as fd {fd}, and a new fd with that \
+                 number would receive its events. Unregister before closing, or close the duplicate"
+            ),
         }
     }
 }

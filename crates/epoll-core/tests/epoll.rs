@@ -297,3 +297,49 @@ fn signals_do_not_end_a_wait_early() {
         start.elapsed()
     );
 }
+
+/// Closes `number` and puts a new pipe's read end under that same number, atomically (dup2), so that
+/// no other test thread can take the number in between.
+fn reuse_number_for_new_pipe(number: RawFd) -> (OwnedFd, OwnedFd) {
+    let (new_r, new_w) = pipe();
+    // SAFETY: dup2 atomically closes `number` (which the caller gave up) and reuses it for `new_r`'s
+    // file; the result is owned exactly once, below.
+    let reused = unsafe { OwnedFd::from_raw_fd(libc::dup2(new_r.as_raw_fd(), number)) };
+    (reused, new_w)
+}
+
+#[test]
+fn a_number_closed_without_unregister_is_not_silently_reused_while_its_file_lives() {
+    use std::os::fd::IntoRawFd;
+    let mut ep = Epoll::new(true).unwrap();
+    let (r, w) = pipe();
+    ep.register(r.as_raw_fd(), EPOLLIN).unwrap();
+    // SAFETY: dup takes no pointers; the duplicate keeps the pipe's read end (and its registration) alive.
+    let duplicate = unsafe { OwnedFd::from_raw_fd(libc::dup(r.as_raw_fd())) };
+    let number = r.into_raw_fd();
+    let (reused, _new_w) = reuse_number_for_new_pipe(number); // closed without unregister, then reused
+    assert_eq!(
+        ep.register(reused.as_raw_fd(), EPOLLIN),
+        Err(Error::StaleRegistration(number))
+    );
+    assert!(!ep.has(number), "nothing was registered");
+    write_byte(&w);
+    // The old registration still reports under the old number; it can only go with its file.
+    assert_eq!(ready(&mut ep), [(number, EPOLLIN)]);
+    drop(duplicate);
+    assert!(ready(&mut ep).is_empty());
+    ep.register(reused.as_raw_fd(), EPOLLIN).unwrap();
+    assert!(ep.has(number));
+}
+
+#[test]
+fn a_number_closed_without_unregister_can_be_registered_again_once_its_file_is_gone() {
+    use std::os::fd::IntoRawFd;
+    let mut ep = Epoll::new(true).unwrap();
+    let (r, _w) = pipe();
+    ep.register(r.as_raw_fd(), EPOLLIN).unwrap();
+    let number = r.into_raw_fd();
+    let (reused, _new_w) = reuse_number_for_new_pipe(number);
+    ep.register(reused.as_raw_fd(), EPOLLIN).unwrap();
+    assert_eq!(ep.size(), 1);
+}

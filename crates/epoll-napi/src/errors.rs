@@ -16,6 +16,9 @@ pub fn throw(env: &Env, err: epoll_core::Error) -> Error {
             &format!("fd {fd} is not an epoll instance"),
             Some("ERR_EPOLL_NOT_EPOLL"),
         ),
+        stale @ epoll_core::Error::StaleRegistration(_) => {
+            env.throw_error(&stale.to_string(), Some("ERR_EPOLL_STALE_REGISTRATION"))
+        }
         epoll_core::Error::AlreadyOwned(fd) => env.throw_error(
             &format!("fd {fd} is already owned by another Epoll instance of this process"),
             Some("ERR_EPOLL_FD_OWNED"),
