@@ -144,3 +144,26 @@ test('the event stays available: a parked level-triggered fd is delivered to the
   t.deepEqual(first, [[r, 1]])
   t.deepEqual(second, [[r, 1]], 'still unread, so still ready: level-triggered')
 })
+
+test('waits settled early by events leave timers and immediates working, and the process exits', async (t) => {
+  const result = await exitsWithin(
+    `
+    ${setup}
+    ep.register(r, EPOLLIN | epoll.EPOLLET)
+    ;(async () => {
+      for (let i = 0; i < 100; i++) {
+        const pending = ep.wait({ timeout: 10_000 })
+        write(w, Buffer.from('x'))
+        await pending
+        await ep.wait({ timeout: 0 })
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      console.log('done')
+    })()
+  `,
+    10_000,
+  )
+  t.is(result.outcome, 0, result.stderr)
+  t.is(result.stdout.trim(), 'done')
+})

@@ -29,7 +29,9 @@ interface Waiter {
   resolve(events: EpollEvent[]): void
   reject(error: unknown): void
   maxEvents: number
-  timer: NodeJS.Timeout | NodeJS.Immediate | null
+  /** The timeout's timer, or (timeout 0) the immediate that resolves it: each cleared by its own API. */
+  timer: NodeJS.Timeout | null
+  immediate: NodeJS.Immediate | null
   signal: AbortSignal | undefined
   onAbort: (() => void) | null
 }
@@ -200,7 +202,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     this.#rearmTaken()
     if (this.#stash.size > 0) return Promise.resolve(this.#take(maxEvents))
     return new Promise<EpollEvent[]>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, maxEvents, timer: null, signal, onAbort: null }
+      const waiter: Waiter = { resolve, reject, maxEvents, timer: null, immediate: null, signal, onAbort: null }
       if (signal !== undefined) {
         waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
         signal.addEventListener('abort', waiter.onAbort, { once: true })
@@ -208,14 +210,14 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       if (timeout === 0) {
         // Two check phases apart there is always a poll phase: whatever is ready now is dispatched
         // before the second immediate resolves the wait empty.
-        waiter.timer = setImmediate(() => {
-          waiter.timer = setImmediate(() => this.#settle(waiter, []))
-          if (!this.#refed) waiter.timer.unref()
+        waiter.immediate = setImmediate(() => {
+          waiter.immediate = setImmediate(() => this.#settle(waiter, []))
+          if (!this.#refed) waiter.immediate.unref()
         })
       } else if (timeout > 0) {
         this.#armTimer(waiter, timeout)
       }
-      if (!this.#refed) waiter.timer?.unref()
+      if (!this.#refed) waiter.immediate?.unref()
       this.#waiters.push(waiter)
       this.#updateWatching()
     })
@@ -348,8 +350,13 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     this.#refed = refed
     this.#native?.setRef(refed)
     for (const waiter of this.#waiters) {
-      if (refed) waiter.timer?.ref()
-      else waiter.timer?.unref()
+      if (refed) {
+        waiter.timer?.ref()
+        waiter.immediate?.ref()
+      } else {
+        waiter.timer?.unref()
+        waiter.immediate?.unref()
+      }
     }
     return this
   }
@@ -478,9 +485,12 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     const at = this.#waiters.indexOf(waiter)
     if (at !== -1) this.#waiters.splice(at, 1)
     if (waiter.timer !== null) {
-      clearTimeout(waiter.timer as NodeJS.Timeout)
-      clearImmediate(waiter.timer as NodeJS.Immediate)
+      clearTimeout(waiter.timer)
       waiter.timer = null
+    }
+    if (waiter.immediate !== null) {
+      clearImmediate(waiter.immediate)
+      waiter.immediate = null
     }
     if (waiter.onAbort !== null) waiter.signal!.removeEventListener('abort', waiter.onAbort)
     if (events !== null) waiter.resolve(events)
