@@ -56,6 +56,17 @@ test('the main package ships the compiled JavaScript, declarations and loader, a
   )
 })
 
+test('the loader takes the binary from the glibc platform package (the main package ships none)', async (t) => {
+  const probe = `
+    require('epoll-napi')
+    console.log(JSON.stringify(Object.keys(require.cache).filter((path) => path.endsWith('.node'))))`
+  const result = await run(process.execPath, ['-e', probe])
+  t.is(result.code, 0, result.stderr)
+  t.deepEqual(JSON.parse(result.stdout), [
+    join(consumer.dir, 'node_modules', `epoll-napi-${PLATFORM}`, `epoll-napi.${PLATFORM}.node`),
+  ])
+})
+
 test('require() and import see the same named exports, found without a hand-kept list', async (t) => {
   const probe = `
     const cjs = Object.keys(require('epoll-napi')).sort()
