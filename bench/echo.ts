@@ -15,6 +15,8 @@ const TS_NODE = [NODE, '--import', 'tsx']
 export interface Contender {
   id: string
   label: string
+  /** The name on the chart. */
+  short: string
   /** The server's command line without the port, or why it cannot run here. */
   argv: () => string[] | { unavailable: string }
   /** Runs only when named with `--only` (harness validation, not a table entry). */
@@ -36,22 +38,25 @@ function hasSocketHelpers(): boolean {
 }
 
 export const CONTENDERS: Contender[] = [
-  { id: 'c', label: 'C epoll (gcc -O2)', argv: () => needFile(cBinary('servers/echo.c'), [cBinary('servers/echo.c')]) },
+  { id: 'c', short: 'C epoll', label: 'C epoll (gcc -O2)', argv: () => needFile(cBinary('servers/echo.c'), [cBinary('servers/echo.c')]) },
   {
     id: 'blocking',
+    short: 'epoll-napi blocking',
     label: 'epoll-napi blocking (examples/echo-server.ts)',
     argv: () => needFile(join(ROOT, 'examples', 'echo-server.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server.ts')]),
   },
   {
     id: 'handlers',
+    short: 'epoll-napi handlers',
     label: 'epoll-napi handlers (examples/echo-server-handlers.ts)',
     argv: () =>
       needFile(join(ROOT, 'examples', 'echo-server-handlers.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server-handlers.ts')]),
   },
-  { id: 'python', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
-  { id: 'node-net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
+  { id: 'python', short: 'Python select.epoll', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
+  { id: 'node-net', short: 'node:net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
   {
     id: 'npm-epoll',
+    short: 'npm epoll',
     label: 'npm epoll 4.0.2 + fs.readSync/writeSync',
     argv: () => {
       if (!existsSync(join(NPM_EPOLL_DIR, 'build', 'Release', 'epoll.node'))) return { unavailable: 'npm epoll did not build' }
@@ -59,15 +64,17 @@ export const CONTENDERS: Contender[] = [
       return [NODE, join(BENCH, 'servers', 'npm-epoll.js')]
     },
   },
-  { id: 'bun', label: 'Bun.listen (Bun 1.4.5)', argv: () => needFile(join(RUNTIMES, 'bun'), [join(RUNTIMES, 'bun'), join(BENCH, 'servers', 'bun-listen.ts')]) },
+  { id: 'bun', short: 'Bun.listen', label: 'Bun.listen (Bun 1.4.5)', argv: () => needFile(join(RUNTIMES, 'bun'), [join(RUNTIMES, 'bun'), join(BENCH, 'servers', 'bun-listen.ts')]) },
   {
     id: 'standin',
+    short: 'bench stand-in',
     label: 'bench stand-in: blocking pollInto loop (bench/servers/pollinto-echo.ts)',
     argv: () => (hasSocketHelpers() ? [...TS_NODE, join(BENCH, 'servers', 'pollinto-echo.ts')] : { unavailable: 'no listenTcp/accept yet' }),
     hidden: true,
   },
   {
     id: 'deno',
+    short: 'Deno.listen',
     label: 'Deno.listen (Deno 2.9.6)',
     argv: () =>
       needFile(join(RUNTIMES, 'deno'), [join(RUNTIMES, 'deno'), 'run', '--allow-net', join(BENCH, 'servers', 'deno-listen.ts')]),

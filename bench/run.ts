@@ -72,7 +72,8 @@ async function main(): Promise<void> {
         `${settings.reps} repetition(s) of ${settings.durationS} s after ${settings.warmupS} s of warm-up, medians. ` +
         `× C: median over repetitions of rt/s ÷ the C server's rt/s in the same repetition. ` +
         `"same core": server and load generator both pinned with \`taskset -c 0\`, so rt/s compares CPU efficiency. ` +
-        `Server CPU: utime + stime of the server process over the measured window, per round trip. ` +
+        `Server CPU: utime + stime of the server process over the measured window, per round trip; CPU/rt × C: its ` +
+        `median ratio to C's in the same repetition (lower is better; less disturbed by other load than rt/s). ` +
         `Load generator busy: its own CPU time ÷ the window; near 100% it is as busy as it can be, so at 50 and 1,000 ` +
         `connections on two cores a server as fast as C shares the limit with it, and the same-core rows are the fairer comparison.`,
       '',

@@ -22,6 +22,9 @@ export interface EchoRow {
   p50Us: number
   p99Us: number
   serverCpuUsPerRt: number
+  /** Median over repetitions of (server CPU per round trip ÷ C's in the same repetition): less
+   * sensitive to other load on the machine than rt/s. */
+  cpuToC: number
   /** The load generator's CPU time over the window ÷ the window: near 1 means it may be the limit. */
   loadgenBusy: number
 }
@@ -36,14 +39,20 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
   const rows: EchoRow[] = []
   for (const scenario of scenarios) {
     const cByRep = new Map<number, number>()
+    const cCpuByRep = new Map<number, number>()
     for (const s of run.samples) {
-      if (s.contender === 'c' && sameScenario(s.scenario, scenario) && ok(s)) cByRep.set(s.rep, s.rtPerS!)
+      if (s.contender !== 'c' || !sameScenario(s.scenario, scenario) || !ok(s)) continue
+      cByRep.set(s.rep, s.rtPerS!)
+      if (s.serverCpuUsPerRt) cCpuByRep.set(s.rep, s.serverCpuUsPerRt)
     }
     for (const contender of contenders) {
       const mine = run.samples.filter((s) => s.contender === contender.id && sameScenario(s.scenario, scenario))
       if (mine.length === 0) continue
       const good = mine.filter(ok)
       const ratios = good.filter((s) => cByRep.has(s.rep)).map((s) => s.rtPerS! / cByRep.get(s.rep)!)
+      const cpuRatios = good
+        .filter((s) => cCpuByRep.has(s.rep) && s.serverCpuUsPerRt !== undefined)
+        .map((s) => s.serverCpuUsPerRt! / cCpuByRep.get(s.rep)!)
       rows.push({
         contender,
         scenario,
@@ -54,6 +63,7 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
         p50Us: median(good.map((s) => s.p50Us!)),
         p99Us: median(good.map((s) => s.p99Us!)),
         serverCpuUsPerRt: median(good.filter((s) => s.serverCpuUsPerRt !== undefined).map((s) => s.serverCpuUsPerRt!)),
+        cpuToC: median(cpuRatios),
         loadgenBusy: median(good.map((s) => s.loadgenCpuFraction ?? NaN)),
       })
     }
@@ -71,14 +81,14 @@ const fmt = (value: number, digits = 0) =>
 
 export function echoMarkdown(rows: EchoRow[], run: EchoRun, contenders: Contender[]): string {
   const lines = [
-    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt | load generator busy |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt | CPU/rt × C | load generator busy |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const row of rows) {
     const failed = row.failures.length ? ` (${row.failures.length} failed run${row.failures.length > 1 ? 's' : ''})` : ''
     lines.push(
       `| ${scenarioName(row.scenario)} | ${row.contender.label}${failed} | ${fmt(row.rtPerS)} | ${fmt(row.ratioToC, 2)} | ` +
-        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} | ${fmt(row.loadgenBusy * 100, 0)}% |`,
+        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} | ${fmt(row.cpuToC, 2)} | ${fmt(row.loadgenBusy * 100, 0)}% |`,
     )
   }
   const notes: string[] = []
@@ -117,7 +127,7 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export function echoSvg(rows: EchoRow[], contenders: Contender[], scenarios: Scenario[], subtitle: string): string {
   const shown = contenders.filter((c) => rows.some((r) => r.contender.id === c.id && Number.isFinite(r.ratioToC)))
   const maxRatio = Math.max(1.2, ...rows.map((r) => (Number.isFinite(r.ratioToC) ? r.ratioToC : 0)))
-  const labelW = 330
+  const labelW = 170
   const plotW = 520
   const barH = 11
   const groupGap = 12
@@ -148,7 +158,7 @@ export function echoSvg(rows: EchoRow[], contenders: Contender[], scenarios: Sce
   }
   shown.forEach((contender, g) => {
     const gy = top + g * groupH
-    out.push(`<text x="${labelW - 8}" y="${gy + (scenarios.length * barH) / 2 + 4}" text-anchor="end">${escapeXml(contender.label)}</text>`)
+    out.push(`<text x="${labelW - 8}" y="${gy + (scenarios.length * barH) / 2 + 4}" text-anchor="end">${escapeXml(contender.short)}</text>`)
     scenarios.forEach((scenario, i) => {
       const row = rows.find((r) => r.contender.id === contender.id && sameScenario(r.scenario, scenario))
       const y = gy + i * barH
