@@ -37,7 +37,6 @@ export interface SocketAddress {
   family: 'IPv4' | 'IPv6' | 'unix'
 }
 
-/** Options of {@link listenTcp} and {@link listenUnix}. */
 /** Options of {@link listenTcp} (and `backlog` of {@link listenUnix}). */
 export interface ListenOptions {
   /** Length of the queue of connections not yet accepted (the kernel caps it at `somaxconn`). Default 511. */
@@ -50,13 +49,11 @@ export interface ListenOptions {
 }
 
 /** Options of {@link eventfd}. */
-/** Options of {@link eventfd}. */
 export interface EventfdOptions {
   /** `EFD_SEMAPHORE`: each read returns 1 and decrements the counter, instead of taking it all. */
   semaphore?: boolean
 }
 
-/** When a timer fd ({@link timerfd}, {@link setTimer}) expires. */
 /** When a {@link timerfd} expires: first after `initial` ms, then every `interval` ms. */
 export interface TimerOptions {
   /** Milliseconds (fractions allowed, down to the nanosecond) until the first expiration; `0` expires at once. */
