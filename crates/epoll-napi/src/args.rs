@@ -168,7 +168,8 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
     Ok((data.cast::<u8>(), size))
 }
 
-/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11).
+/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11). A kind
+/// this build does not know counts as empty: never guess a size larger than the memory.
 #[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
 fn element_size(kind: sys::napi_typedarray_type) -> usize {
     use sys::TypedarrayType::*;
@@ -176,7 +177,8 @@ fn element_size(kind: sys::napi_typedarray_type) -> usize {
         int8_array | uint8_array | uint8_clamped_array => 1,
         int16_array | uint16_array | 11 => 2,
         int32_array | uint32_array | float32_array => 4,
-        _ => 8,
+        float64_array | bigint64_array | biguint64_array => 8,
+        _ => 0,
     }
 }
 
