@@ -4,7 +4,7 @@
  * what it could not measure and why (for example when the handler API is not in this build yet).
  */
 import { join } from 'node:path'
-import { BENCH, NPM_EPOLL_DIR, cBinary } from './lib/build'
+import { BENCH, NPM_EPOLL_DIR, ROOT, cBinary } from './lib/build'
 import { runJson } from './lib/proc'
 import { median, type MicroTable } from './lib/report'
 import { fdKind, hasHandlers } from './micro/js-fds'
@@ -43,7 +43,7 @@ async function interleave<T>(variants: Variant[], reps: number, log: (line: stri
       }
       if (results[i].failure) continue
       try {
-        const json = await runJson<T>(variant.argv, { timeoutMs: TIMEOUT })
+        const json = await runJson<T>(variant.argv, { timeoutMs: TIMEOUT, cwd: ROOT })
         results[i].values.push(json)
         log(`${what}: ${variant.label}: ${JSON.stringify(json)}`)
       } catch (error) {
