@@ -88,7 +88,10 @@ impl Counters {
 /// (a connection refused, no epoll); failures during the run are counted as errors.
 pub fn run(config: &Config) -> io::Result<Report> {
     if config.connections == 0 || config.message_size == 0 {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "connections and message size must be > 0"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "connections and message size must be > 0",
+        ));
     }
     let epoll = create_epoll()?;
     let mut conns = Vec::with_capacity(config.connections);
@@ -97,7 +100,13 @@ pub fn run(config: &Config) -> io::Result<Report> {
         stream.set_nodelay(true)?;
         stream.set_nonblocking(true)?;
         let fd = OwnedFd::from(stream);
-        epoll_ctl(&epoll, libc::EPOLL_CTL_ADD, fd.as_raw_fd(), libc::EPOLLIN as u32, index)?;
+        epoll_ctl(
+            &epoll,
+            libc::EPOLL_CTL_ADD,
+            fd.as_raw_fd(),
+            libc::EPOLLIN as u32,
+            index,
+        )?;
         conns.push(Conn {
             fd: Some(fd),
             seq: 0,
@@ -115,9 +124,9 @@ pub fn run(config: &Config) -> io::Result<Report> {
         error_samples: Vec::new(),
     };
     let mut alive = conns.len();
-    for index in 0..conns.len() {
-        if let Err(e) = start_round(&epoll, &mut conns[index], index) {
-            close_conn(&mut conns[index], &mut alive);
+    for (index, conn) in conns.iter_mut().enumerate() {
+        if let Err(e) = start_round(&epoll, conn, index) {
+            close_conn(conn, &mut alive);
             counters.error(format!("connection {index}: {e}"));
         }
     }
@@ -147,7 +156,10 @@ pub fn run(config: &Config) -> io::Result<Report> {
         if alive == 0 {
             break;
         }
-        let timeout_ms = deadline.saturating_duration_since(now).as_millis().clamp(1, 1000) as i32;
+        let timeout_ms = deadline
+            .saturating_duration_since(now)
+            .as_millis()
+            .clamp(1, 1000) as i32;
         let ready = epoll_wait(&epoll, &mut events, timeout_ms)?;
         for event in &events[..ready] {
             let index = event.u64 as usize;
@@ -156,7 +168,8 @@ pub fn run(config: &Config) -> io::Result<Report> {
             if conn.fd.is_none() {
                 continue;
             }
-            let outcome = if flags & (libc::EPOLLOUT as u32) != 0 && conn.sent < conn.expected.len() {
+            let outcome = if flags & (libc::EPOLLOUT as u32) != 0 && conn.sent < conn.expected.len()
+            {
                 continue_send(&epoll, conn, index)
             } else {
                 receive(conn, &mut recv_buf)
@@ -166,7 +179,10 @@ pub fn run(config: &Config) -> io::Result<Report> {
                 Ok(true) => {
                     now = Instant::now();
                     if phase == Phase::Measuring {
-                        let ns = now.duration_since(conn.started).as_nanos().min(u32::MAX as u128) as u32;
+                        let ns = now
+                            .duration_since(conn.started)
+                            .as_nanos()
+                            .min(u32::MAX as u128) as u32;
                         counters.latencies_ns.push(ns);
                         counters.round_trips += 1;
                     }
@@ -246,7 +262,13 @@ fn continue_send(epoll: &OwnedFd, conn: &mut Conn, index: usize) -> io::Result<b
         match cvt_size(ret, "send") {
             Ok(n) => conn.sent += n,
             Err(e) if would_block(&e) => {
-                epoll_ctl(epoll, libc::EPOLL_CTL_MOD, fd, (libc::EPOLLIN | libc::EPOLLOUT) as u32, index)?;
+                epoll_ctl(
+                    epoll,
+                    libc::EPOLL_CTL_MOD,
+                    fd,
+                    (libc::EPOLLIN | libc::EPOLLOUT) as u32,
+                    index,
+                )?;
                 return Ok(false);
             }
             Err(e) => return Err(e),
@@ -267,13 +289,21 @@ fn receive(conn: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the duration of the call.
     let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
     let n = match cvt_size(ret, "recv") {
-        Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed the connection")),
+        Ok(0) => {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "server closed the connection",
+            ))
+        }
         Ok(n) => n,
         Err(e) if would_block(&e) => return Ok(false),
         Err(e) => return Err(e),
     };
     if conn.received + n > conn.expected.len() || conn.sent < conn.expected.len() {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "server sent bytes that were not sent to it"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "server sent bytes that were not sent to it",
+        ));
     }
     let expected = &conn.expected[conn.received..conn.received + n];
     if let Some(at) = expected.iter().zip(&buf[..n]).position(|(a, b)| a != b) {
@@ -294,21 +324,48 @@ fn receive(conn: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
 
 fn create_epoll() -> io::Result<OwnedFd> {
     // SAFETY: epoll_create1 takes no pointers.
-    let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) }, "epoll_create1")?;
+    let fd = cvt(
+        unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) },
+        "epoll_create1",
+    )?;
     // SAFETY: `fd` was just returned by epoll_create1 and is owned by nobody else.
     Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
 }
 
-fn epoll_ctl(epoll: &OwnedFd, op: libc::c_int, fd: RawFd, events: u32, index: usize) -> io::Result<()> {
-    let mut event = libc::epoll_event { events, u64: index as u64 };
+fn epoll_ctl(
+    epoll: &OwnedFd,
+    op: libc::c_int,
+    fd: RawFd,
+    events: u32,
+    index: usize,
+) -> io::Result<()> {
+    let mut event = libc::epoll_event {
+        events,
+        u64: index as u64,
+    };
     // SAFETY: `event` is a valid epoll_event for the duration of the call.
-    cvt(unsafe { libc::epoll_ctl(epoll.as_raw_fd(), op, fd, &mut event) }, "epoll_ctl").map(|_| ())
+    cvt(
+        unsafe { libc::epoll_ctl(epoll.as_raw_fd(), op, fd, &mut event) },
+        "epoll_ctl",
+    )
+    .map(|_| ())
 }
 
-fn epoll_wait(epoll: &OwnedFd, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
+fn epoll_wait(
+    epoll: &OwnedFd,
+    events: &mut [libc::epoll_event],
+    timeout_ms: i32,
+) -> io::Result<usize> {
     loop {
         // SAFETY: `events` is writable for `events.len()` entries, which is what maxevents says.
-        let ret = unsafe { libc::epoll_wait(epoll.as_raw_fd(), events.as_mut_ptr(), events.len() as i32, timeout_ms) };
+        let ret = unsafe {
+            libc::epoll_wait(
+                epoll.as_raw_fd(),
+                events.as_mut_ptr(),
+                events.len() as i32,
+                timeout_ms,
+            )
+        };
         match cvt(ret, "epoll_wait") {
             Ok(n) => return Ok(n as usize),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -8,15 +8,22 @@ use std::time::Duration;
 use loadgen::{run, Config};
 
 fn main() -> ExitCode {
-    match parse(std::env::args().skip(1)).and_then(|config| run(&config).map_err(|e| e.to_string())) {
+    match parse(std::env::args().skip(1)).and_then(|config| run(&config).map_err(|e| e.to_string()))
+    {
         Ok(report) => {
             let us = |d: Duration| d.as_secs_f64() * 1e6;
             let server_cpu = report.server_cpu.map(us);
             let per_rt = |cpu: Option<f64>| match cpu {
-                Some(cpu) if report.round_trips > 0 => format!("{:.3}", cpu / report.round_trips as f64),
+                Some(cpu) if report.round_trips > 0 => {
+                    format!("{:.3}", cpu / report.round_trips as f64)
+                }
                 _ => "null".to_owned(),
             };
-            let samples: Vec<String> = report.error_samples.iter().map(|s| format!("{s:?}")).collect();
+            let samples: Vec<String> = report
+                .error_samples
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect();
             println!(
                 "{{\"connections\":{},\"message_size\":{},\"elapsed_s\":{:.4},\"round_trips\":{},\
                  \"rt_per_s\":{:.1},\"p50_us\":{:.2},\"p99_us\":{:.2},\"errors\":{},\"error_samples\":[{}],\
@@ -76,5 +83,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
 }
 
 fn seconds(value: &str) -> Option<Duration> {
-    value.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
 }

@@ -3,7 +3,9 @@
 
 /// Fills `out` with the message of round `seq` on connection `conn` (xorshift64 over a per-round seed).
 pub fn fill(out: &mut [u8], conn: usize, seq: u64) {
-    let mut state = (conn as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1;
+    let mut state = (conn as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ seq.wrapping_mul(0xD1B5_4A32_D192_ED03)
+        | 1;
     for chunk in out.chunks_mut(8) {
         state ^= state << 13;
         state ^= state >> 7;

@@ -60,7 +60,11 @@ fn config(addr: std::net::SocketAddr, connections: usize) -> Config {
 fn an_honest_echo_gives_round_trips_and_no_errors() {
     let report = run(&config(spawn_echo(None, None), 4)).unwrap();
     assert_eq!(report.errors, 0, "{:?}", report.error_samples);
-    assert!(report.round_trips > 100, "only {} round trips", report.round_trips);
+    assert!(
+        report.round_trips > 100,
+        "only {} round trips",
+        report.round_trips
+    );
     assert!(report.p50 <= report.p99);
 }
 
@@ -69,12 +73,20 @@ fn one_flipped_byte_is_an_error() {
     // Byte 1000 of each connection falls in round 15, i.e. during the run, not at connect time.
     let report = run(&config(spawn_echo(Some(1000), None), 3)).unwrap();
     assert_eq!(report.errors, 3, "{:?}", report.error_samples);
-    assert!(report.error_samples[0].contains("wrong byte"), "{:?}", report.error_samples);
+    assert!(
+        report.error_samples[0].contains("wrong byte"),
+        "{:?}",
+        report.error_samples
+    );
 }
 
 #[test]
 fn a_server_that_closes_early_is_an_error() {
     let report = run(&config(spawn_echo(None, Some(640)), 2)).unwrap();
     assert_eq!(report.errors, 2, "{:?}", report.error_samples);
-    assert!(report.error_samples[0].contains("closed"), "{:?}", report.error_samples);
+    assert!(
+        report.error_samples[0].contains("closed"),
+        "{:?}",
+        report.error_samples
+    );
 }
