@@ -37,7 +37,9 @@ function parseArgs(argv: string[]): Args {
   return args
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`)
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
