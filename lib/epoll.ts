@@ -16,6 +16,7 @@ export type EpollEvent = [fd: number, events: number]
 /** Runs on the event loop of the thread that owns the instance when `fd` is ready. */
 export type EventHandler = (events: number, fd: number) => void
 
+/** Options of {@link Epoll.wait}. */
 export interface WaitOptions {
   /** Milliseconds before resolving `[]`; omitted, `-1` or `Infinity` wait until an event arrives. */
   timeout?: number
@@ -51,6 +52,7 @@ function useWatcherThread(): boolean {
   return versions.bun !== undefined || versions.deno !== undefined || process.env.EPOLL_NAPI_WATCHER === 'thread'
 }
 
+/** Options of the {@link Epoll} constructor. */
 export interface EpollOptions {
   /** Create the fd with `EPOLL_CLOEXEC` so that child processes do not inherit it. Default `true`. */
   closeOnExec?: boolean
@@ -65,6 +67,12 @@ let adopting: NativeEpoll | null = null
 /** Reused by `poll()`: the kernel writes `[fd, events]` pairs here, then JS builds the tuples. */
 let scratch = new Uint32Array(2 * 64)
 
+/**
+ * A Linux epoll instance, modelled on Python's `select.epoll`: register fds with an event mask, then
+ * either block in {@link Epoll.poll} / {@link Epoll.pollInto}, or let events arrive on the event loop
+ * through handlers, {@link Epoll.wait} and `for await`. Closed by {@link Epoll.close}, by `using`, or
+ * by the garbage collector once unreachable and idle.
+ */
 export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #native: NativeEpoll | null
   #fd: number
@@ -124,6 +132,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     return this.#fd
   }
 
+  /** Whether {@link Epoll.close} was called. */
   get closed(): boolean {
     return this.#native === null
   }
@@ -306,10 +315,12 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError('wait on'))
   }
 
+  /** Closes the instance at the end of a `using` block: the same as {@link Epoll.close}. */
   [Symbol.dispose](): void {
     this.close()
   }
 
+  /** `'Epoll'`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
     return 'Epoll'
   }

@@ -14,13 +14,18 @@ export interface SystemError extends Error {
   syscall: string
 }
 
-/** `code`s of the argument and state errors made in TypeScript; system errors carry an errno name instead. */
+/** The package's own `code`s (argument, state and abort errors); system errors carry an errno name instead. */
 export type ErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
+  | 'ERR_EPOLL_NOT_EPOLL'
+  | 'ERR_EPOLL_FD_OWNED'
+  | 'ERR_EPOLL_STALE_REGISTRATION'
+  | 'ERR_EPOLL_WATCH'
+  | 'ABORT_ERR'
 
 function withCode<E extends Error>(error: E, code: string): E & { code: string } {
   Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: true, configurable: true })
