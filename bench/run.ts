@@ -3,7 +3,8 @@
  *
  * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
  * under a deadline), prints the tables and writes them to `bench/results/` (a `--quick` smoke run
- * writes to `bench/results/quick/` instead, so it never replaces the committed results).
+ * writes to `bench/results/quick/` instead, and a run with --only/--no-* to `bench/results/partial/`, so
+ * that neither replaces the committed results).
  * `--update-readme` (full runs only) also replaces the echo table between the README's
  * `<!-- bench:echo:start -->` and `<!-- bench:echo:end -->` markers.
  */
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
     '',
   ]
   const markdown = [...header, ...sections, ''].join('\n')
-  const dir = args.quick ? join(BENCH, 'results', 'quick') : join(BENCH, 'results')
+  // Only a full run with every part replaces the committed results.
+  const partial = args.only !== undefined || !args.echo || !args.micro
+  const dir = join(BENCH, 'results', ...(args.quick ? ['quick'] : partial ? ['partial'] : []))
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'results.md'), markdown)
   writeFileSync(join(dir, 'raw.json'), `${JSON.stringify(raw, null, 1)}\n`)
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${markdown}\n`)
   log(`bench: wrote ${dir}/results.md${svg ? ', echo.svg' : ''} and raw.json`)
   if (args.updateReadme) {
-    if (args.quick || args.only || !echoTable) log('bench: --update-readme needs a full run with every contender; README left alone')
+    if (args.quick || partial) log('bench: --update-readme needs a full run with every contender; README left alone')
     else updateReadme(`${header[2]}\n\n${echoTable}`)
   }
 }
