@@ -157,7 +157,7 @@ export async function runEcho(options: EchoOptions): Promise<EchoRun> {
       try {
         servers.set(contender.id, await startServer(mode === 'same-core' ? [...PIN, ...argv] : argv, { cwd: ROOT }))
       } catch (error) {
-        unavailable.set(contender.id, `did not start: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`)
+        unavailable.set(contender.id, `did not start (${mode}): ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`)
         options.log(`echo: ${contender.id} did not start: ${(error as Error).message}`)
       }
     }
