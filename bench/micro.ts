@@ -61,6 +61,9 @@ async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
   const [rounds, polls, reps] = quick ? ['3', '5', 1] : ['7', '20', 3]
   const args = [String(count), rounds, polls]
   const handlerArgv = hasHandlers() ? [...TS, micro('dispatch-js.ts'), 'handler', ...args] : { unavailable: 'no handler API in this build yet (issue 3)' }
+  const npmArgv = existsSync(join(NPM_EPOLL_DIR, 'build', 'Release', 'epoll.node'))
+    ? [...TS, micro('dispatch-js.ts'), 'npm-epoll', ...args]
+    : { unavailable: 'npm epoll did not build' }
   const variants: Variant[] = [
     { label: 'C `epoll_wait`', argv: [cBinary('micro/dispatch.c'), kind, ...args] },
     { label: 'Python `epoll.poll`', argv: ['python3', micro('dispatch.py'), kind, ...args] },
@@ -68,6 +71,7 @@ async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
     { label: 'epoll-napi `pollInto`', argv: [...TS, micro('dispatch-js.ts'), 'pollInto', ...args] },
     { label: 'epoll-napi `poll`', argv: [...TS, micro('dispatch-js.ts'), 'poll', ...args] },
     { label: 'epoll-napi handlers on the event loop', argv: handlerArgv },
+    { label: 'npm `epoll` 4.0.2 callback (10,000 callbacks per round)', argv: npmArgv },
   ]
   const results = await interleave<{ ns_per_event: number }>(variants, reps, log, 'dispatch')
   const c = results[0].values.map((v) => v.ns_per_event)

@@ -3,8 +3,11 @@
  * `dispatch-js.ts <pollInto|poll|handler> <count> <rounds> <polls>` prints {"ns_per_event": median}.
  * - pollInto: `pollInto(out, 0)` and a loop over the Uint32Array, as a blocking dispatcher does;
  * - poll: `poll(0, count)` and a loop over the `[fd, events]` tuples;
- * - handler: one handler per fd on the event loop; level-triggered, so every loop turn delivers all.
+ * - handler: one handler per fd on the event loop; level-triggered, so every loop turn delivers all;
+ * - npm-epoll: the npm `epoll` package's callback (its thread hands over one event per round trip),
+ *   timed over `count` callbacks per round (`polls` is ignored: it would take minutes).
  */
+import { join } from 'node:path'
 import { hasHandlers, median, openFds, pkg } from './js-fds'
 
 const [variant, countArg, roundsArg, pollsArg] = process.argv.slice(2)
@@ -62,6 +65,26 @@ if (variant === 'pollInto' || variant === 'poll') {
     start = process.hrtime.bigint()
   }
   for (const fd of fds) ep.register(fd, pkg.EPOLLIN, onEvent)
+} else if (variant === 'npm-epoll') {
+  const { Epoll } = require(join(__dirname, '..', '.deps', 'node_modules', 'epoll'))
+  const perEvent: number[] = []
+  let calls = 0
+  let round = -1
+  let start = process.hrtime.bigint()
+  const poller = new Epoll((err: Error | null, fd: number, events: number) => {
+    if (err) throw err
+    sink += fd ^ events
+    if (++calls < count) return
+    if (round >= 0) perEvent.push(Number(process.hrtime.bigint() - start) / calls)
+    calls = 0
+    if (++round === rounds) {
+      poller.close()
+      report(perEvent)
+      return
+    }
+    start = process.hrtime.bigint()
+  })
+  for (const fd of fds) poller.add(fd, Epoll.EPOLLIN)
 } else {
   throw new Error(`unknown variant ${variant}`)
 }
