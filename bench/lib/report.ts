@@ -126,7 +126,9 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 /** Horizontal grouped bars: one group per server, one bar per scenario, length = rt/s ÷ C's. */
 export function echoSvg(rows: EchoRow[], contenders: Contender[], scenarios: Scenario[], subtitle: string): string {
   const shown = contenders.filter((c) => rows.some((r) => r.contender.id === c.id && Number.isFinite(r.ratioToC)))
-  const maxRatio = Math.max(1.2, ...rows.map((r) => (Number.isFinite(r.ratioToC) ? r.ratioToC : 0)))
+  // The axis ends on the first quarter above the longest bar (at least 1.25×, so that C's 1.00× has room).
+  const longest = Math.max(1.01, ...rows.map((r) => (Number.isFinite(r.ratioToC) ? r.ratioToC : 0)))
+  const maxRatio = Math.ceil(longest / 0.25) * 0.25
   const labelW = 170
   const plotW = 520
   const barH = 11
