@@ -130,14 +130,16 @@ async function wakeup({ quick, log }: MicroOptions): Promise<MicroTable> {
       label: 'epoll-napi handler',
       argv: hasHandlers() ? [...TS, micro('wakeup-js.ts'), 'ours', samples] : { unavailable: 'no handler API in this build yet (issue 3)' },
     },
+    { label: 'node:net socket on a FIFO (reference: libuv\'s own path)', argv: [...TS, micro('wakeup-js.ts'), 'node-fifo', samples] },
     { label: 'npm `epoll` 4.0.2 callback', argv: npmBuilt ? [...TS, micro('wakeup-js.ts'), 'npm-epoll', samples] : { unavailable: 'npm epoll did not build' } },
   ]
   const results = await interleave<{ p50_us: number; p99_us: number }>(variants, reps, log, 'wake-up')
+  const npmIndex = variants.length - 1
   const p50 = (i: number) => median(results[i].values.map((v) => v.p50_us))
   const p99 = (i: number) => median(results[i].values.map((v) => v.p99_us))
   const rows = variants.map((variant, i) => {
     const failed = results[i].failure ? ` (not measured: ${results[i].failure})` : ''
-    return [variant.label + failed, fmt(p50(i), 1), fmt(p99(i), 1), fmt(p50(i) / p50(1), 2)]
+    return [variant.label + failed, fmt(p50(i), 1), fmt(p99(i), 1), fmt(p50(i) / p50(npmIndex), 2)]
   })
   return {
     title: 'Wake-up latency: eventfd written by another thread → JS callback',

@@ -1,11 +1,16 @@
 /**
  * Wake-up latency: a worker thread writes an eventfd; the time until the JS callback runs on the
- * main thread's event loop. `wakeup-js.ts <ours|npm-epoll> <samples>` prints {"p50_us", "p99_us"}.
+ * main thread's event loop. `wakeup-js.ts <ours|npm-epoll|node-fifo> <samples>` prints
+ * {"p50_us", "p99_us"}. `node-fifo` is Node's own path for reference: a FIFO read by a `net.Socket`
+ * (libuv's watcher), written by the worker instead of the eventfd.
  * The writer stamps `process.hrtime.bigint()` (CLOCK_MONOTONIC, the same clock on every thread) just
  * before write(2), waits for the callback's acknowledgement, then pauses 50–250 µs so that each
  * wake-up starts from an idle loop.
  */
-import { readSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { hasHandlers, median, pkg } from './js-fds'
@@ -13,7 +18,16 @@ import { hasHandlers, median, pkg } from './js-fds'
 const [variant, samplesArg] = process.argv.slice(2)
 const samples = Number(samplesArg)
 const warmup = Math.min(200, samples >> 2)
-const efd: number = pkg.eventfd(0)
+/** The fd the worker writes: an eventfd, or for node-fifo a FIFO opened read-write. */
+const efd: number = variant === 'node-fifo' ? openFifo() : pkg.eventfd(0)
+
+function openFifo(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'epoll-bench-'))
+  execFileSync('mkfifo', [join(dir, 'fifo')])
+  const fd = openSync(join(dir, 'fifo'), constants.O_RDWR | constants.O_NONBLOCK)
+  rmSync(dir, { recursive: true })
+  return fd
+}
 const shared = new SharedArrayBuffer(16)
 const stamp = new BigInt64Array(shared, 0, 1)
 const ack = new Int32Array(shared, 8, 1)
@@ -41,9 +55,9 @@ const worker = new Worker(
   { eval: true, workerData: { efd, shared, total: samples + warmup } },
 )
 
-function onReady(): void {
+function onReady(alreadyRead = false): void {
   const now = process.hrtime.bigint()
-  readSync(efd, counter, 0, 8, null)
+  if (!alreadyRead) readSync(efd, counter, 0, 8, null)
   latencies.push(Number(now - stamp[0]) / 1000)
   Atomics.store(ack, 0, 1)
   Atomics.notify(ack, 0)
@@ -54,7 +68,7 @@ let stop: () => void
 if (variant === 'ours') {
   if (!hasHandlers()) throw new Error('no handler API (issue 3) in this build')
   const ep = new pkg.Epoll()
-  ep.register(efd, pkg.EPOLLIN, onReady)
+  ep.register(efd, pkg.EPOLLIN, () => onReady())
   stop = () => ep.close()
 } else if (variant === 'npm-epoll') {
   const { Epoll } = require(join(__dirname, '..', '.deps', 'node_modules', 'epoll'))
@@ -64,6 +78,11 @@ if (variant === 'ours') {
   })
   poller.add(efd, Epoll.EPOLLIN)
   stop = () => poller.close()
+} else if (variant === 'node-fifo') {
+  // The worker writes 8 bytes (one eventfd count's worth) per wake-up; libuv reads them before 'data'.
+  const socket = new Socket({ fd: efd, readable: true, writable: false })
+  socket.on('data', () => onReady(true))
+  stop = () => socket.destroy()
 } else {
   throw new Error(`unknown variant ${variant}`)
 }
