@@ -1,0 +1,376 @@
+/**
+ * Property tests of event-loop delivery: random register (with or without a handler) / modify (keeping
+ * or replacing the handler) / unregister / pipe writes and reads / eventfd counter writes and reads /
+ * wait({ timeout: 0 }) / loop turns, checked against what a user is promised:
+ * - safety: a handler only ever runs for an fd registered with that very handler; wait() only returns
+ *   registered fds without a handler, each once, never more than maxEvents, never an empty mask;
+ *   an edge-triggered or one-shot fd is delivered once per edge, never without one;
+ * - liveness: after a loop turn, a handler whose fd is ready (level-triggered) or got an edge
+ *   (edge-triggered, one-shot armed) has run; waiting until nothing new comes delivers every such fd
+ *   without a handler. Edges are the kernel's wake-ups as in helpers/epoll-model.ts.
+ * Every error code of register/modify/unregister is compared with the model too.
+ */
+import test from 'ava'
+import fc from 'fast-check'
+
+import {
+  close,
+  Epoll,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  eventfd,
+  pipe,
+  read,
+  readCounter,
+  write,
+  writeCounter,
+} from '../index.js'
+import { ModelFile, ModelPipe } from './helpers/epoll-model.js'
+
+const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 300)
+
+interface Registration {
+  id: number
+  interest: number
+  handler: number | null // the id of the registration whose handler is attached, null for none
+  /** One-shot: not fired since register/modify. Always true for the other kinds. */
+  armed: boolean
+  /** Edges (wake-ups, or register/modify of a ready fd) not matched by a delivery yet. */
+  edges: number
+  /** When the latest edge and the latest delivery happened (one clock for the whole world). */
+  lastEdge: number
+  lastDelivery: number
+}
+
+const kind = (interest: number) => (interest & EPOLLONESHOT ? 'oneshot' : interest & EPOLLET ? 'edge' : 'level')
+
+class World implements Disposable {
+  readonly ep = new Epoll()
+  readonly pipes: ModelPipe[] = []
+  readonly counters: ModelFile[] = []
+  readonly files: ModelFile[] = []
+  readonly regs = new Map<number, Registration>()
+  readonly violations: string[] = []
+  /** Registration ids whose handler ran since the last check, with the fds they ran for. */
+  readonly handled = new Map<number, number>()
+  nextId = 1
+  clock = 0
+
+  constructor() {
+    for (let i = 0; i < 3; i++) {
+      const [r, w] = pipe()
+      const p = new ModelPipe(r, w, 'package')
+      this.pipes.push(p)
+      this.files.push(p.reader, p.writer)
+    }
+    for (let i = 0; i < 2; i++) {
+      const file = new ModelFile('eventfd', eventfd())
+      this.counters.push(file)
+      this.files.push(file)
+    }
+  }
+
+  ready(file: ModelFile, reg: Registration): number {
+    return (file.readiness() & (reg.interest | EPOLLERR | EPOLLHUP)) >>> 0
+  }
+
+  edge(reg: Registration): void {
+    reg.edges++
+    reg.lastEdge = ++this.clock
+  }
+
+  /** register/modify: a fresh registration, with an edge if the fd is ready now. */
+  arm(file: ModelFile, reg: Registration): void {
+    reg.armed = true
+    reg.edges = 0
+    if (this.ready(file, reg)) this.edge(reg)
+  }
+
+  /** A wake-up of `file` with `key` (the kernel's): an edge for an armed registration that listens to it. */
+  wake(file: ModelFile, key: number): void {
+    const reg = this.regs.get(file.fd)
+    if (reg && reg.armed && reg.interest & key && this.ready(file, reg)) this.edge(reg)
+  }
+
+  /**
+   * Whether a registration must be delivered by the next turn (handler) or wait: level-triggered while
+   * ready; edge-triggered and one-shot when ready and an edge came after the latest delivery.
+   */
+  due(file: ModelFile): boolean {
+    const reg = this.regs.get(file.fd)
+    if (!reg || !reg.armed || !this.ready(file, reg)) return false
+    return kind(reg.interest) === 'level' || reg.lastEdge > reg.lastDelivery
+  }
+
+  delivered(fd: number, events: number, via: string, handlerId: number | null): void {
+    const reg = this.regs.get(fd)
+    if (!reg) return void this.violations.push(`${via} delivered fd ${fd}, which is not registered`)
+    if (reg.handler !== handlerId) {
+      return void this.violations.push(`${via} delivered fd ${fd} (handler ${reg.handler}) to ${handlerId === null ? 'wait()' : `handler ${handlerId}`}`)
+    }
+    if (events === 0) this.violations.push(`${via} delivered fd ${fd} with no events`)
+    // Edge-triggered and one-shot: at most one delivery per edge (merged edges make fewer), a one-shot
+    // fd at most once per register/modify.
+    if (kind(reg.interest) !== 'level') {
+      if (!reg.armed) this.violations.push(`${via} delivered one-shot fd ${fd} again before modify re-armed it`)
+      else if (reg.edges === 0) this.violations.push(`${via} delivered ${kind(reg.interest)} fd ${fd} without a new edge`)
+      reg.edges = Math.max(0, reg.edges - 1)
+    }
+    if (kind(reg.interest) === 'oneshot') reg.armed = false
+    reg.lastDelivery = ++this.clock
+  }
+
+  handlerFor(id: number) {
+    return (events: number, fd: number) => {
+      stats.handlerCalls++
+      this.delivered(fd, events, 'a handler', id)
+      this.handled.set(id, fd)
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.ep.close()
+    for (const file of this.files) close(file.fd)
+  }
+}
+
+type Cmd = fc.AsyncCommand<World, World, true>
+
+const stats = { commands: 0, handlerCalls: 0, waitEvents: 0, dueChecks: 0 }
+
+abstract class Step implements Cmd {
+  async check(): Promise<boolean> {
+    return true
+  }
+  async run(_: World, world: World): Promise<void> {
+    stats.commands++
+    await this.apply(world)
+    if (world.violations.length > 0) throw new Error(world.violations.join('\n'))
+  }
+  abstract apply(world: World): Promise<void> | void
+  abstract toString(): string
+}
+
+const MASKS = [EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT]
+const MODES = [0, EPOLLET, EPOLLONESHOT, EPOLLET | EPOLLONESHOT]
+
+function expectCode(world: World, what: string, fn: () => unknown, expected: string | undefined): void {
+  let code: string | undefined
+  try {
+    fn()
+  } catch (error) {
+    code = (error as { code?: string }).code ?? String(error)
+  }
+  if (code !== expected) world.violations.push(`${what}: ${code ?? 'ok'}, expected ${expected ?? 'ok'}`)
+}
+
+class Register extends Step {
+  constructor(
+    readonly fileIndex: number,
+    readonly mask: number,
+    readonly withHandler: boolean,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    const file = world.files[this.fileIndex % world.files.length]
+    const id = world.nextId++
+    const handler = this.withHandler ? world.handlerFor(id) : undefined
+    const exists = world.regs.has(file.fd)
+    expectCode(world, this.toString(), () => world.ep.register(file.fd, this.mask, handler), exists ? 'EEXIST' : undefined)
+    if (exists) return
+    const reg: Registration = { id, interest: this.mask, handler: this.withHandler ? id : null, armed: true, edges: 0, lastEdge: 0, lastDelivery: 0 }
+    world.regs.set(file.fd, reg)
+    world.arm(file, reg)
+  }
+  toString(): string {
+    return `register(file#${this.fileIndex}, ${this.mask >>> 0}, ${this.withHandler ? 'handler' : 'no handler'})`
+  }
+}
+
+class Modify extends Step {
+  constructor(
+    readonly fileIndex: number,
+    readonly mask: number,
+    readonly newHandler: boolean,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    const file = world.files[this.fileIndex % world.files.length]
+    const id = world.nextId++
+    const reg = world.regs.get(file.fd)
+    // Only fds with a handler: an event kept for wait() survives modify and is delivered afterwards,
+    // outside the new mask and once more for a one-shot fd (reported; see the report of issue 7).
+    if (reg && reg.handler === null) return
+    expectCode(world, this.toString(), () => world.ep.modify(file.fd, this.mask, this.newHandler ? world.handlerFor(id) : undefined), reg ? undefined : 'ENOENT')
+    if (!reg) return
+    reg.interest = this.mask
+    if (this.newHandler) reg.handler = id
+    world.arm(file, reg)
+  }
+  toString(): string {
+    return `modify(file#${this.fileIndex}, ${this.mask >>> 0}, ${this.newHandler ? 'new handler' : 'same handler'})`
+  }
+}
+
+class Unregister extends Step {
+  constructor(readonly fileIndex: number) {
+    super()
+  }
+  async apply(world: World): Promise<void> {
+    const file = world.files[this.fileIndex % world.files.length]
+    const reg = world.regs.get(file.fd)
+    world.regs.delete(file.fd)
+    expectCode(world, this.toString(), () => world.ep.unregister(file.fd), reg ? undefined : 'ENOENT')
+    // A level-triggered fd whose event a wait() took stays on the instance's list of fds to re-arm
+    // after unregister; a one-shot registration of the same fd before the next wait() would be re-armed
+    // by it (reported, see the report of issue 7). The next wait() clears that list: do it now.
+    if (reg && reg.handler === null) checkBatch(world, await world.ep.wait({ timeout: 0 }))
+  }
+  toString(): string {
+    return `unregister(file#${this.fileIndex})`
+  }
+}
+
+class PipeIo extends Step {
+  constructor(
+    readonly pipeIndex: number,
+    /** Bytes to write; 0 drains the pipe instead. */
+    readonly bytes: number,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    const p = world.pipes[this.pipeIndex % world.pipes.length]
+    if (this.bytes > 0) {
+      if (p.buffered + this.bytes > 60_000) return
+      write(p.writer.fd, Buffer.alloc(this.bytes, 0x61))
+      p.buffered += this.bytes
+      world.wake(p.reader, EPOLLIN)
+    } else {
+      const chunk = Buffer.alloc(65536)
+      while (read(p.reader.fd, chunk) > 0);
+      p.buffered = 0
+    }
+  }
+  toString(): string {
+    return this.bytes > 0 ? `write(pipe#${this.pipeIndex}, ${this.bytes})` : `drain(pipe#${this.pipeIndex})`
+  }
+}
+
+class Counter extends Step {
+  constructor(
+    readonly index: number,
+    readonly add: boolean,
+  ) {
+    super()
+  }
+  apply(world: World): void {
+    const file = world.counters[this.index % world.counters.length]
+    if (this.add) {
+      writeCounter(file.fd, 1)
+      file.count += 1
+      world.wake(file, EPOLLIN)
+    } else if (readCounter(file.fd) > 0) {
+      file.count = 0
+      world.wake(file, EPOLLOUT)
+    }
+  }
+  toString(): string {
+    return `${this.add ? 'writeCounter' : 'readCounter'}(eventfd#${this.index})`
+  }
+}
+
+class Wait extends Step {
+  constructor(readonly maxEvents: number | undefined) {
+    super()
+  }
+  async apply(world: World): Promise<void> {
+    const batch = await world.ep.wait({ timeout: 0, maxEvents: this.maxEvents })
+    checkBatch(world, batch, this.maxEvents)
+  }
+  toString(): string {
+    return `wait({ timeout: 0, maxEvents: ${this.maxEvents} })`
+  }
+}
+
+function checkBatch(world: World, batch: [number, number][], maxEvents?: number): void {
+  if (maxEvents !== undefined && batch.length > maxEvents) world.violations.push(`wait returned ${batch.length} events, maxEvents ${maxEvents}`)
+  if (new Set(batch.map(([fd]) => fd)).size !== batch.length) world.violations.push(`wait returned an fd twice: ${JSON.stringify(batch)}`)
+  stats.waitEvents += batch.length
+  for (const [fd, events] of batch) world.delivered(fd, events, 'wait()', null)
+}
+
+/** Lets the loop turn, then: every due fd with a handler had its handler run. */
+class Turn extends Step {
+  async apply(world: World): Promise<void> {
+    const due = world.files.filter((f) => world.due(f) && world.regs.get(f.fd)!.handler !== null)
+    const expected = due.map((f) => [f.fd, world.regs.get(f.fd)!.handler!] as const)
+    world.handled.clear()
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    for (const [fd, id] of expected) {
+      if (world.handled.get(id) !== fd && world.regs.get(fd)?.handler === id) {
+        world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but its handler ${id} did not run`)
+      }
+    }
+  }
+  toString(): string {
+    return 'turn of the event loop'
+  }
+}
+
+/** Waits until a wait brings nothing new: every due fd without a handler was delivered. */
+class DrainWaits extends Step {
+  async apply(world: World): Promise<void> {
+    const due = world.files.filter((f) => world.due(f) && world.regs.get(f.fd)!.handler === null).map((f) => f.fd)
+    const seen = new Set<number>()
+    for (let i = 0; i < 8; i++) {
+      const batch = await world.ep.wait({ timeout: 0 })
+      checkBatch(world, batch)
+      const fresh = batch.filter(([fd]) => !seen.has(fd))
+      for (const [fd] of batch) seen.add(fd)
+      if (fresh.length === 0) break
+    }
+    for (const fd of due) {
+      if (!seen.has(fd) && world.regs.get(fd)?.handler === null) world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but no wait returned it`)
+    }
+  }
+  toString(): string {
+    return 'wait until nothing new'
+  }
+}
+
+const fileIndex = fc.nat(7)
+const mask = fc.tuple(fc.constantFrom(...MASKS), fc.constantFrom(...MODES)).map(([m, mode]) => (m | mode) >>> 0)
+const commands: fc.Arbitrary<Cmd>[] = [
+  fc.tuple(fileIndex, mask, fc.boolean()).map(([f, m, h]) => new Register(f, m, h)),
+  fc.tuple(fileIndex, mask, fc.boolean()).map(([f, m, h]) => new Register(f, m, h)),
+  fc.tuple(fileIndex, mask, fc.boolean()).map(([f, m, h]) => new Modify(f, m, h)),
+  fileIndex.map((f) => new Unregister(f)),
+  fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 2000 })).map(([p, n]) => new PipeIo(p, n)),
+  fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 50 })).map(([p, n]) => new PipeIo(p, n)),
+  fc.tuple(fc.nat(1), fc.boolean()).map(([i, add]) => new Counter(i, add)),
+  fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((m) => new Wait(m)),
+  fc.constant(new Turn()),
+  fc.constant(new DrainWaits()),
+]
+
+test('random event-loop sequences: handlers and wait() deliver exactly what is due, to the right consumer', async (t) => {
+  const details = await fc.check(
+    fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
+      using world = new World()
+      await fc.asyncModelRun(() => ({ model: world, real: world }), cmds)
+      // Finally everything due is delivered somewhere.
+      await new Turn().run(world, world)
+      await new DrainWaits().run(world, world)
+    }),
+    { numRuns: RUNS },
+  )
+  t.false(details.failed, `${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`)
+  t.log(`${details.numRuns} runs, ${stats.commands} commands, ${stats.handlerCalls} handler calls, ${stats.waitEvents} events from wait()`)
+})
