@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]`
+ * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]
+ *  [-- --reps 5] [-- --duration 1.5]`
  *
  * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
  * under a deadline), prints the tables and writes them to `bench/results/` (a `--quick` smoke run
@@ -18,6 +19,9 @@ import { runMicro } from './micro'
 
 interface Args {
   quick: boolean
+  /** Echo repetitions and measured seconds per run, overriding the mode's defaults. */
+  reps?: number
+  durationS?: number
   only?: Set<string>
   echo: boolean
   micro: boolean
@@ -32,10 +36,18 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--no-echo') args.echo = false
     else if (flag === '--no-micro') args.micro = false
     else if (flag === '--update-readme') args.updateReadme = true
+    else if (flag === '--reps') args.reps = positive(flag, argv[++i])
+    else if (flag === '--duration') args.durationS = positive(flag, argv[++i])
     else if (flag === '--only') args.only = new Set((argv[++i] ?? '').split(','))
-    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme)`)
+    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme, --reps N, --duration S)`)
   }
   return args
+}
+
+function positive(flag: string, value: string | undefined): number {
+  const n = Number(value)
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${flag} needs a positive number, got ${value}`)
+  return n
 }
 
 const log = (line: string): void => {
@@ -52,6 +64,8 @@ async function main(): Promise<void> {
   const settings = args.quick
     ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
     : { reps: 5, warmupS: 0.5, durationS: 1.5, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
+  if (args.reps !== undefined) settings.reps = Math.round(args.reps)
+  if (args.durationS !== undefined) settings.durationS = args.durationS
   const scenarios: Scenario[] = [
     ...settings.spreadConnections.map((connections) => ({ mode: 'spread' as const, connections })),
     ...settings.sameCoreConnections.map((connections) => ({ mode: 'same-core' as const, connections })),
