@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   if (build.failures.has('loadgen')) throw new Error(`cannot benchmark without the load generator:\n${build.failures.get('loadgen')}`)
 
   const settings = args.quick
-    ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
-    : { reps: 5, warmupS: 0.5, durationS: 1.5, spreadConnections: [1, 50, 1000], sameCoreConnections: [50] }
+    ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [1, 50] }
+    : { reps: 5, warmupS: 0.5, durationS: 1.5, spreadConnections: [1, 50, 1000], sameCoreConnections: [1, 50] }
   if (args.reps !== undefined) settings.reps = Math.round(args.reps)
   if (args.durationS !== undefined) settings.durationS = args.durationS
   const scenarios: Scenario[] = [

@@ -146,7 +146,7 @@ export function echoSvg(rows: EchoRow[], contenders: Contender[], scenarios: Sce
     `<text x="10" y="38" fill="#555">${escapeXml(subtitle)}</text>`,
   )
   scenarios.forEach((s, i) => {
-    const lx = 10 + i * 150
+    const lx = 10 + i * 140
     out.push(`<rect x="${lx}" y="${top - 16}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`)
     out.push(`<text x="${lx + 14}" y="${top - 7}">${escapeXml(scenarioName(s))}</text>`)
   })
