@@ -40,7 +40,10 @@ const messageSize = () => Math.min(65536, Math.floor(Math.exp(uniform() * Math.l
 
 const counts = {
   opened: 0,
+  /** Every byte of every message came back, then the connection ended as planned. */
   verified: 0,
+  /** Opened just after the deadline: ended without sending. */
+  unsent: 0,
   closes: 0,
   halfCloses: 0,
   resets: 0,
@@ -146,8 +149,8 @@ function runConnection(id: number, onConnected: () => void): Promise<void> {
     socket.on('end', () => {
       if (finished) return
       if (expected !== null || (sent < messages && !ended)) return finish(`connection ${id}: the server closed early (${ending})`)
-      if (sent > 0) {
-        // Opened after the deadline: nothing was sent, nothing to count.
+      if (sent === 0) counts.unsent++ // opened after the deadline: nothing was sent
+      else {
         if (ending === 'close') counts.closes++
         else if (ending === 'half-close') counts.halfCloses++
         counts.verified++

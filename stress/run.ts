@@ -32,6 +32,7 @@ export interface StressOptions {
 export interface ClientCounts {
   opened: number
   verified: number
+  unsent: number
   closes: number
   halfCloses: number
   resets: number
@@ -115,7 +116,7 @@ async function round(pid: number, port: number, baselineFds: number, options: St
   const peakFds = await waitForFds(pid, baselineFds + per * options.clients, 10_000)
   const start = Date.now()
   for (const client of clients) client.stdin!.write('go\n')
-  const counts: ClientCounts = { opened: 0, verified: 0, closes: 0, halfCloses: 0, resets: 0, messages: 0, bytes: 0, errors: 0, firstErrors: [] }
+  const counts: ClientCounts = { opened: 0, verified: 0, unsent: 0, closes: 0, halfCloses: 0, resets: 0, messages: 0, bytes: 0, errors: 0, firstErrors: [] }
   for (const output of outputs) {
     const result = JSON.parse(String((await output.next()).value)) as ClientCounts
     for (const key of Object.keys(counts) as (keyof ClientCounts)[]) {
@@ -168,7 +169,7 @@ export function describe(report: StressReport): string {
     const c = r.counts
     out.push(
       `  round ${i + 1}: ${r.peakFds - report.baselineFds} connections open at once; ${c.opened} connections in ${r.seconds.toFixed(1)} s ` +
-        `(${c.verified} verified: ${c.closes} closes, ${c.halfCloses} half-closes; ${c.resets} resets); ` +
+        `(${c.verified} verified: ${c.closes} closes, ${c.halfCloses} half-closes; ${c.resets} resets; ${c.unsent} opened at the deadline, unused); ` +
         `${c.messages} messages, ${(c.bytes / 1048576).toFixed(1)} MiB echoed and checked; ${c.errors} errors; ` +
         `fds after ${r.fdsAfter}; RSS ${(r.rssAfterKiB / 1024).toFixed(1)} MiB`,
     )
@@ -183,6 +184,10 @@ export function problems(report: StressReport, rssGrowthLimitKiB: number): strin
   if (report.exitCode !== 0) found.push(`the server exited with ${report.exitCode} on SIGTERM`)
   for (const [i, r] of report.rounds.entries()) {
     if (r.counts.errors > 0) found.push(`round ${i + 1}: ${r.counts.errors} errors`)
+    const accounted = r.counts.verified + r.counts.resets + r.counts.unsent
+    if (r.counts.errors === 0 && accounted !== r.counts.opened) {
+      found.push(`round ${i + 1}: ${r.counts.opened} connections opened, ${accounted} verified, reset or unused`)
+    }
     if (r.fdsAfter !== report.baselineFds) found.push(`round ${i + 1}: ${r.fdsAfter} fds after, baseline ${report.baselineFds}`)
   }
   const first = report.rounds[0]
