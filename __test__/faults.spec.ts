@@ -17,9 +17,10 @@ const STORM = `
   let received = 0
   process.on('SIGUSR2', () => received++)
   const storm = spawn('sh', ['-c', 'while kill -USR2 ' + process.pid + '; do :; done'], { stdio: 'ignore' })
-  // Not waiting for the storm's 'exit': libuv drops signal messages when its signal pipe is full
-  // (a storm fills it while the thread is blocked), and SIGCHLD can be one of them.
-  const stopStorm = () => { storm.kill('SIGKILL'); return new Promise((resolve) => setTimeout(resolve, 50)) }
+  // Not waiting for the storm's 'exit', and unref'ing it: libuv drops signal messages when its signal
+  // pipe is full (a storm fills it while the thread is blocked), and SIGCHLD can be one of them, so
+  // the child may never be seen to exit.
+  const stopStorm = () => { storm.kill('SIGKILL'); storm.unref(); return new Promise((resolve) => setTimeout(resolve, 50)) }
 `
 
 function parse(result: { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }) {
@@ -41,7 +42,10 @@ test('a signal storm during a blocking poll(): no early return, no error, the re
         const idleMs = ms(start)
         const events = ep.poll(-1) // until the timer fires
         const firedMs = ms(armed)
-        stopStorm().then(() => setImmediate(() => console.log(JSON.stringify({ idle, idleMs, events, firedMs, received, timer }))))
+        stopStorm().then(() => setImmediate(() => {
+          console.log(JSON.stringify({ idle, idleMs, events, firedMs, received, timer }))
+          process.exit(0)
+        }))
       }, 50)
     `),
   )
@@ -75,6 +79,7 @@ for (const watcher of WATCHERS) {
           await stopStorm()
           ep.close()
           console.log(JSON.stringify({ empty, waited, batch, handled, r, timer, received }))
+          process.exit(0)
         })().catch((error) => { console.error(error); process.exit(1) })
       `),
     )
