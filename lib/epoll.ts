@@ -5,7 +5,7 @@
  */
 import { abortErrorOf, toOptionalSignal } from './abort'
 import { DEFAULT_EVENTS, EPOLLET, EPOLLONESHOT } from './constants'
-import { closedError, invalidArgType } from './errors'
+import { closedError, invalidArgType, invalidThis } from './errors'
 import { requireNative } from './native'
 import type { NativeEpoll } from '../binding'
 import { type Fd, toEvents, toFd, toOptionalBoolean, toOptions, toPositiveInt32, toTimeout } from './validate'
@@ -86,7 +86,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /** Level-triggered fds parked (one-shot) while their stashed event waits for a consumer. */
   #parked = new Set<number>()
   /** Parked fds whose event was taken: re-armed when the next wait starts (after the consumer ran). */
-  #toRearm: number[] = []
+  #toRearm = new Set<number>()
   /** Fds unregistered during the batch being dispatched: their events in it are dropped. */
   #removedInBatch: Set<number> | null = null
   #dispatching = false
@@ -123,27 +123,32 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
 
   /** The epoll fd, `-1` once closed. */
   get fd(): number {
+    Epoll.#brand(this)
     return this.#fd
   }
 
   /** The epoll fd, like Python's `fileno()`. Throws `ERR_EPOLL_CLOSED` once closed. */
   fileno(): number {
+    Epoll.#brand(this)
     this.#open('get the fd of')
     return this.#fd
   }
 
   /** Whether {@link Epoll.close} was called. */
   get closed(): boolean {
+    Epoll.#brand(this)
     return this.#native === null
   }
 
   /** How many fds are registered. */
   get size(): number {
+    Epoll.#brand(this)
     return this.#open('count registrations of').size
   }
 
   /** Whether `fd` is registered with this instance. */
   has(fd: Fd): boolean {
+    Epoll.#brand(this)
     const checked = toFd(fd)
     return this.#open('query').has(checked)
   }
@@ -154,11 +159,24 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * `wait()`, the async iterator, or `poll()`.
    */
   register(fd: Fd, events: number = DEFAULT_EVENTS, handler?: EventHandler): this {
+    Epoll.#brand(this)
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
     checkHandler(handler)
-    this.#open('register with').register(checkedFd, checkedEvents)
-    if (handler !== undefined) this.#setHandler(checkedFd, handler)
+    const native = this.#open('register with')
+    native.register(checkedFd, checkedEvents)
+    // The kernel took it, so any state kept under this number belonged to an fd closed without
+    // unregister: none of it may reach the new registration.
+    this.#forget(checkedFd)
+    if (handler !== undefined) {
+      try {
+        this.#setHandler(checkedFd, handler)
+      } catch (error) {
+        native.unregister(checkedFd)
+        this.#forget(checkedFd)
+        throw error
+      }
+    }
     return this
   }
 
@@ -167,17 +185,31 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * `handler` replaces the current one; omitted, the current one (or none) stays.
    */
   modify(fd: Fd, events: number, handler?: EventHandler): this {
+    Epoll.#brand(this)
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
     checkHandler(handler)
     this.#open('modify').modify(checkedFd, checkedEvents)
+    // The kernel re-evaluates the fd under the new mask: an event kept from the old one is void.
+    this.#stash.delete(checkedFd)
     this.#parked.delete(checkedFd)
-    if (handler !== undefined) this.#setHandler(checkedFd, handler)
+    this.#toRearm.delete(checkedFd)
+    if (handler !== undefined) {
+      const previous = this.#handlers[checkedFd]
+      try {
+        this.#setHandler(checkedFd, handler)
+      } catch (error) {
+        if (previous === undefined) this.#forget(checkedFd)
+        else this.#handlers[checkedFd] = previous
+        throw error
+      }
+    }
     return this
   }
 
   /** Stops watching `fd` (`EPOLL_CTL_DEL`) and forgets its handler and any event not yet taken. */
   unregister(fd: Fd): this {
+    Epoll.#brand(this)
     const checkedFd = toFd(fd)
     const native = this.#open('unregister from')
     try {
@@ -195,6 +227,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * and with `ERR_EPOLL_CLOSED` when the instance is closed. Concurrent waits are served in order.
    */
   wait(options?: WaitOptions): Promise<EpollEvent[]> {
+    if (typeof this !== 'object' || this === null || !(#native in this)) return Promise.reject(invalidThis('Epoll'))
     let timeout: number
     let maxEvents: number
     let signal: AbortSignal | undefined
@@ -228,7 +261,11 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       }
       if (!this.#refed) waiter.immediate?.unref()
       this.#waiters.push(waiter)
-      this.#updateWatching()
+      try {
+        this.#updateWatching()
+      } catch (error) {
+        this.#settle(waiter, null, error)
+      }
     })
   }
 
@@ -248,21 +285,25 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
 
   /** Lets handlers and pending waits keep the process alive (the default). Idempotent. */
   ref(): this {
+    Epoll.#brand(this)
     return this.#setRef(true)
   }
 
   /** Lets the process exit even while handlers are registered or waits are pending. Idempotent. */
   unref(): this {
+    Epoll.#brand(this)
     return this.#setRef(false)
   }
 
   /** Whether handlers and pending waits keep the process alive. */
   hasRef(): boolean {
+    Epoll.#brand(this)
     return this.#refed
   }
 
   /** How readiness reaches the event loop: `'libuv'` (Node), `'thread'` (fallback), `'none'` yet. */
   get watcher(): 'libuv' | 'thread' | 'none' {
+    Epoll.#brand(this)
     return this.#native === null ? 'none' : this.#native.watcherKind
   }
 
@@ -272,6 +313,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * `[fd, events]` pairs; `[]` on timeout. `maxEvents` defaults to the number of registered fds.
    */
   poll(timeout?: number, maxEvents?: number): EpollEvent[] {
+    Epoll.#brand(this)
     const ms = toTimeout(timeout)
     const native = this.#open('poll')
     const max = Math.min(
@@ -291,6 +333,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * events it wrote. `out` must have room for at least one event (length >= 2).
    */
   pollInto(out: Uint32Array, timeout?: number): number {
+    Epoll.#brand(this)
     checkEventBuffer(out)
     const ms = toTimeout(timeout)
     return this.#open('poll').pollInto(out, ms)
@@ -301,6 +344,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * dropped, and the async iterator ends. Registered fds stay open: they belong to the caller.
    */
   close(): void {
+    Epoll.#brand(this)
     const native = this.#native
     if (native === null) return
     this.#native = null
@@ -309,7 +353,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     this.#handlerCount = 0
     this.#stash.clear()
     this.#parked.clear()
-    this.#toRearm = []
+    this.#toRearm.clear()
     this.#watching = false
     native.close()
     for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError('wait on'))
@@ -330,18 +374,14 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     return this.#native
   }
 
+  /** Throws `ERR_INVALID_THIS` unless `self` is an `Epoll` (a method borrowed onto another object). */
+  static #brand(self: unknown): asserts self is Epoll {
+    if (typeof self !== 'object' || self === null || !(#native in self)) throw invalidThis('Epoll')
+  }
+
   #setHandler(fd: number, handler: EventHandler): void {
     if (this.#handlers[fd] === undefined) this.#handlerCount++
     this.#handlers[fd] = handler
-    // An event stashed for waits before the handler existed is the handler's now.
-    const stashed = this.#stash.get(fd)
-    if (stashed !== undefined) {
-      this.#stash.delete(fd)
-      this.#unpark(fd)
-      queueMicrotask(() => {
-        if (this.#handlers[fd] === handler) handler(stashed, fd)
-      })
-    }
     this.#updateWatching()
   }
 
@@ -352,6 +392,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     }
     this.#stash.delete(fd)
     this.#parked.delete(fd)
+    this.#toRearm.delete(fd)
     if (this.#dispatching) (this.#removedInBatch ??= new Set()).add(fd)
     this.#updateWatching()
   }
@@ -378,8 +419,11 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     const wanted = native !== null && (this.#handlerCount > 0 || this.#waiters.length > 0)
     if (wanted === this.#watching) return
     if (wanted && this.#out === null) {
-      this.#out = new Uint32Array(2 * DISPATCH_BATCH)
-      native!.watch(this.#dispatch, this.#out, useWatcherThread())
+      // May throw (EMFILE for the watcher thread's eventfd...): then nothing changed, and the next
+      // handler or wait tries again.
+      const out = new Uint32Array(2 * DISPATCH_BATCH)
+      native!.watch(this.#dispatch, out, useWatcherThread())
+      this.#out = out
       if (!this.#refed) native!.setRef(false)
     }
     this.#watching = wanted
@@ -454,26 +498,18 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       if (batch.length === maxEvents) break
       batch.push([fd, events])
       this.#stash.delete(fd)
-      if (this.#parked.delete(fd)) this.#toRearm.push(fd)
+      if (this.#parked.delete(fd)) this.#toRearm.add(fd)
     }
     return batch
   }
 
-  #unpark(fd: number): void {
-    if (this.#parked.delete(fd)) {
-      try {
-        this.#native?.resume(fd)
-      } catch {
-        // Closed behind our back: nothing to re-arm.
-      }
-    }
-  }
-
   /** Re-arms fds whose parked event was taken, now that the consumer had its turn. */
   #rearmTaken(): void {
-    if (this.#toRearm.length === 0) return
+    if (this.#toRearm.size === 0) return
     const native = this.#native!
-    for (const fd of this.#toRearm.splice(0)) {
+    const fds = [...this.#toRearm]
+    this.#toRearm.clear()
+    for (const fd of fds) {
       if (!native.has(fd) || this.#stash.has(fd)) continue
       try {
         native.resume(fd)

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
+  | 'ERR_INVALID_THIS'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
   | 'ERR_EPOLL_NOT_EPOLL'
@@ -65,6 +66,11 @@ export function invalidArgValue(name: string, reason: string, actual: unknown): 
 export function outOfRange(name: string, range: string, actual: number): RangeError {
   const shown = Object.is(actual, -0) ? '-0' : String(actual)
   return withCode(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`), 'ERR_OUT_OF_RANGE')
+}
+
+/** `TypeError [ERR_INVALID_THIS]`: a method was called on an object that is not a `type`. */
+export function invalidThis(type: string): TypeError {
+  return withCode(new TypeError(`Value of "this" must be of type ${type}`), 'ERR_INVALID_THIS')
 }
 
 /** The instance was closed; its fd number may already belong to something else. */

@@ -18,7 +18,7 @@ pub struct NativeEpoll {
 
 #[napi]
 impl NativeEpoll {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, close_on_exec: bool) -> Result<Self> {
         let inner = epoll_core::Epoll::new(close_on_exec).map_err(|e| errors::throw(&env, e))?;
         Ok(NativeEpoll {
@@ -27,7 +27,7 @@ impl NativeEpoll {
         })
     }
 
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_fd(env: Env, fd: f64) -> Result<Self> {
         let fd = args::fd(&env, "fd", fd)?;
         let inner = epoll_core::Epoll::from_fd(fd).map_err(|e| errors::throw(&env, e))?;
@@ -38,23 +38,23 @@ impl NativeEpoll {
     }
 
     /// The epoll fd, -1 once closed.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn fd(&self) -> i32 {
         self.inner.fd().unwrap_or(-1)
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         self.inner.size() as u32
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn has(&self, env: Env, fd: f64) -> Result<bool> {
         Ok(self.inner.has(args::fd(&env, "fd", fd)?))
     }
 
     /// The interest mask of a registered fd, or -1.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn interest(&self, env: Env, fd: f64) -> Result<f64> {
         Ok(self
             .inner
@@ -62,7 +62,7 @@ impl NativeEpoll {
             .map_or(-1.0, f64::from))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn register(&mut self, env: Env, fd: f64, events: f64) -> Result<()> {
         let (fd, events) = (args::fd(&env, "fd", fd)?, args::events(&env, events)?);
         self.inner
@@ -70,7 +70,7 @@ impl NativeEpoll {
             .map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn modify(&mut self, env: Env, fd: f64, events: f64) -> Result<()> {
         let (fd, events) = (args::fd(&env, "fd", fd)?, args::events(&env, events)?);
         self.inner
@@ -78,7 +78,7 @@ impl NativeEpoll {
             .map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn unregister(&mut self, env: Env, fd: f64) -> Result<()> {
         let fd = args::fd(&env, "fd", fd)?;
         self.inner
@@ -86,20 +86,20 @@ impl NativeEpoll {
             .map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn suspend(&mut self, env: Env, fd: f64) -> Result<()> {
         let fd = args::fd(&env, "fd", fd)?;
         self.inner.suspend(fd).map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn resume(&mut self, env: Env, fd: f64) -> Result<()> {
         let fd = args::fd(&env, "fd", fd)?;
         self.inner.resume(fd).map_err(|e| errors::throw(&env, e))
     }
 
     /// Blocking `epoll_wait` into `out` as `[fd, events]` pairs; returns the number of events.
-    #[napi(ts_args_type = "out: Uint32Array, timeout: number")]
+    #[napi(catch_unwind, ts_args_type = "out: Uint32Array, timeout: number")]
     pub fn poll_into(&mut self, env: Env, out: Unknown<'_>, timeout: f64) -> Result<u32> {
         let out = args::u32_array(&env, "out", out)?;
         let timeout = args::timeout(&env, timeout)?;
@@ -114,6 +114,7 @@ impl NativeEpoll {
     /// written into `out` and `dispatch(count)` is called once per batch (`count < 0` is `-errno`).
     /// `useThread` picks the fallback watcher thread instead of libuv. Starts stopped.
     #[napi(
+        catch_unwind,
         ts_args_type = "dispatch: (count: number) => void, out: Uint32Array, useThread: boolean"
     )]
     pub fn watch(
@@ -143,7 +144,7 @@ impl NativeEpoll {
     }
 
     /// `'libuv'`, `'thread'`, or `'none'` before `watch()`.
-    #[napi(getter, ts_return_type = "'libuv' | 'thread' | 'none'")]
+    #[napi(getter, catch_unwind, ts_return_type = "'libuv' | 'thread' | 'none'")]
     pub fn watcher_kind(&self) -> &'static str {
         // SAFETY: a non-null watcher is live until `release_watcher`.
         match unsafe { self.watcher.as_ref() }.map(Watcher::kind) {
@@ -154,7 +155,7 @@ impl NativeEpoll {
     }
 
     /// Starts or stops delivery. A stopped watcher never keeps the process alive.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_watching(&self, active: bool) {
         // SAFETY: as in `watcher_kind`.
         if let Some(watcher) = unsafe { self.watcher.as_ref() } {
@@ -163,7 +164,7 @@ impl NativeEpoll {
     }
 
     /// Whether an active watcher keeps the process alive.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_ref(&self, refed: bool) {
         // SAFETY: as in `watcher_kind`.
         if let Some(watcher) = unsafe { self.watcher.as_ref() } {
@@ -171,7 +172,7 @@ impl NativeEpoll {
         }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&mut self) {
         self.release_watcher();
         self.inner.close();

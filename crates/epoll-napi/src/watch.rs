@@ -17,10 +17,10 @@ use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 
-use epoll_core::{Error, EventBuffer, Timeout};
+use epoll_core::{Error, EventBuffer, OsError, Timeout};
 use napi::sys;
 
 use crate::uv::{self, Uv, UV_READABLE};
@@ -75,6 +75,8 @@ struct ThreadBackend {
 struct ThreadShared {
     state: Mutex<ThreadState>,
     changed: Condvar,
+    /// Set once, before the thread is ever activated.
+    tsfn: OnceLock<SendPtr>,
 }
 
 #[derive(Default)]
@@ -88,6 +90,11 @@ impl ThreadShared {
     fn lock(&self) -> MutexGuard<'_, ThreadState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Throws a Node-style system error (`code`, `errno`, `syscall`) and returns the pending marker.
+fn os_error(env: sys::napi_env, error: OsError) -> napi::Error {
+    crate::errors::throw(&napi::Env::from_raw(env), error.into())
 }
 
 fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
@@ -239,26 +246,54 @@ impl Watcher {
     ) -> napi::Result<Backend> {
         // SAFETY: eventfd takes no pointers; the fd it returns is owned right away.
         let wake_fd = match unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) } {
-            -1 => {
-                return Err(napi::Error::from_reason(format!(
-                    "eventfd: {}",
-                    std::io::Error::last_os_error()
-                )))
-            }
+            -1 => return Err(os_error(env, OsError::last("eventfd"))),
             // SAFETY: a fresh fd nothing else owns.
             fd => unsafe { OwnedFd::from_raw_fd(fd) },
+        };
+        // The thread starts first and idles (inactive) until the threadsafe function exists: a
+        // failure below then only has to stop it, and never leaves a threadsafe function pointing at
+        // a watcher that is about to be freed.
+        let shared = Arc::new(ThreadShared::default());
+        let thread = {
+            let shared = Arc::clone(&shared);
+            let wake = wake_fd.as_raw_fd();
+            std::thread::Builder::new()
+                .name("epoll-napi-watcher".into())
+                .spawn(move || watch_thread(epfd, wake, &shared))
+                .map_err(|e| {
+                    let errno = e.raw_os_error().unwrap_or(libc::EAGAIN);
+                    os_error(
+                        env,
+                        OsError::new(errno, "pthread_create").with_detail("the watcher thread"),
+                    )
+                })?
+        };
+        let stop = |thread: JoinHandle<()>| {
+            shared.lock().stop = true;
+            shared.changed.notify_all();
+            let _ = thread.join();
         };
         let mut name = ptr::null_mut();
         let mut tsfn = ptr::null_mut();
         // SAFETY: out-pointers are valid locals; `watcher` outlives the threadsafe function (it is only
-        // freed after `on_tsfn_finalized` ran).
-        unsafe {
+        // freed after `on_tsfn_finalized` ran) and the cleanup hook (removed before it is freed).
+        let created = unsafe {
             check(
                 sys::napi_create_string_utf8(env, c"EpollWatcherThread".as_ptr(), 18, &mut name),
                 "napi_create_string_utf8",
-            )?;
-            check(
-                sys::napi_create_threadsafe_function(
+            )
+            .and_then(|()| {
+                check(
+                    sys::napi_add_env_cleanup_hook(
+                        env,
+                        Some(on_env_cleanup_thread),
+                        watcher.cast(),
+                    ),
+                    "napi_add_env_cleanup_hook",
+                )
+            })
+            .and_then(|()| {
+                let status = sys::napi_create_threadsafe_function(
                     env,
                     ptr::null_mut(),
                     ptr::null_mut(),
@@ -270,28 +305,25 @@ impl Watcher {
                     watcher.cast(),
                     Some(on_tsfn_call),
                     &mut tsfn,
-                ),
-                "napi_create_threadsafe_function",
-            )?;
-            // Inactive at first: it must not keep the process alive.
-            sys::napi_unref_threadsafe_function(env, tsfn);
-            check(
-                sys::napi_add_env_cleanup_hook(env, Some(on_env_cleanup_thread), watcher.cast()),
-                "napi_add_env_cleanup_hook",
-            )?;
-        }
-        let shared = Arc::new(ThreadShared::default());
-        let thread = {
-            let shared = Arc::clone(&shared);
-            let tsfn = SendPtr(tsfn);
-            let wake = wake_fd.as_raw_fd();
-            std::thread::Builder::new()
-                .name("epoll-napi-watcher".into())
-                .spawn(move || watch_thread(epfd, wake, &shared, tsfn))
-                .map_err(|e| {
-                    napi::Error::from_reason(format!("cannot start the watcher thread: {e}"))
-                })?
+                );
+                if status != sys::Status::napi_ok {
+                    sys::napi_remove_env_cleanup_hook(
+                        env,
+                        Some(on_env_cleanup_thread),
+                        watcher.cast(),
+                    );
+                }
+                check(status, "napi_create_threadsafe_function")
+            })
         };
+        if let Err(e) = created {
+            stop(thread);
+            return Err(e);
+        }
+        // Inactive at first: it must not keep the process alive.
+        // SAFETY: the threadsafe function was just created for this env.
+        unsafe { sys::napi_unref_threadsafe_function(env, tsfn) };
+        let _ = shared.tsfn.set(SendPtr(tsfn));
         Ok(Backend::Thread(ThreadBackend {
             tsfn: Cell::new(tsfn),
             shared,
@@ -610,13 +642,16 @@ fn wake(fd: &OwnedFd) {
 }
 
 unsafe extern "C" fn on_poll(handle: *mut c_void, _status: c_int, _events: c_int) {
-    // SAFETY: `handle->data` points to the watcher while the handle is open.
-    unsafe {
-        let watcher = *handle.cast::<*const Watcher>();
-        if !watcher.is_null() {
-            Watcher::dispatch(watcher);
+    // A panic must not unwind into libuv (it would abort the process): it ends this batch only.
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: `handle->data` points to the watcher while the handle is open.
+        unsafe {
+            let watcher = *handle.cast::<*const Watcher>();
+            if !watcher.is_null() {
+                Watcher::dispatch(watcher);
+            }
         }
-    }
+    });
 }
 
 unsafe extern "C" fn on_closed(handle: *mut c_void) {
@@ -687,10 +722,15 @@ unsafe extern "C" fn on_tsfn_call(
 ) {
     let watcher = context.cast::<Watcher>().cast_const();
     // SAFETY: the watcher lives until the threadsafe function is finalized, which is after this call.
-    unsafe {
+    // A panic must not unwind into Node (it would abort the process): it ends this batch only, and
+    // the thread is still acknowledged.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
         if !env.is_null() {
             Watcher::dispatch_from_thread(watcher);
         }
+    }));
+    // SAFETY: as above.
+    unsafe {
         if let Backend::Thread(thread) = &(*watcher).backend {
             thread.shared.lock().awaiting_ack = false;
             thread.shared.changed.notify_all();
@@ -727,10 +767,12 @@ unsafe extern "C" fn on_tsfn_finalized(
 struct SendPtr(sys::napi_threadsafe_function);
 // SAFETY: a threadsafe function is made to be called from other threads.
 unsafe impl Send for SendPtr {}
+// SAFETY: as above; the pointer itself is never changed after it is set.
+unsafe impl Sync for SendPtr {}
 
 /// The fallback's thread: waits until the epoll fd is readable, wakes the loop once, and waits for the
 /// loop to finish that batch before it waits again.
-fn watch_thread(epfd: RawFd, wake_fd: RawFd, shared: &ThreadShared, tsfn: SendPtr) {
+fn watch_thread(epfd: RawFd, wake_fd: RawFd, shared: &ThreadShared) {
     loop {
         {
             let mut state = shared.lock();
@@ -771,6 +813,9 @@ fn watch_thread(epfd: RawFd, wake_fd: RawFd, shared: &ThreadShared, tsfn: SendPt
             continue;
         }
         if fds[0].revents != 0 {
+            let Some(tsfn) = shared.tsfn.get() else {
+                continue;
+            };
             shared.lock().awaiting_ack = true;
             // SAFETY: the threadsafe function stays valid until this thread is joined.
             let status = unsafe {
