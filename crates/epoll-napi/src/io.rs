@@ -133,12 +133,30 @@ fn views<'a>(env: &Env, buffers: &Array<'a>) -> Result<Vec<&'a mut [u8]>> {
             &format!("The value of \"buffers.length\" is out of range. It must be <= {}. Received {count}", io::IOV_MAX),
         ));
     }
-    let mut out = Vec::with_capacity(count);
+    // Every element first, every pointer after: `get_element` can run JavaScript (a getter, a
+    // proxy trap) that detaches or frees an element whose pointer was already taken. Taking the
+    // pointers runs no JavaScript, so none of them can go stale before the system call.
+    let mut items: Vec<Unknown<'a>> = Vec::with_capacity(count);
     for i in 0..count {
-        let item: Unknown<'a> = buffers.get_element(i as u32)?;
+        items.push(buffers.get_element(i as u32)?);
+    }
+    let mut out = Vec::with_capacity(count);
+    for (i, item) in items.into_iter().enumerate() {
         out.push(args::bytes(env, &format!("buffers[{i}]"), item)?);
     }
     Ok(out)
+}
+
+/// A `readv` into no bytes at all would return 0, which means end of file: refused, as `read`
+/// refuses a length of 0.
+fn nonempty(env: &Env, views: &[&mut [u8]]) -> Result<()> {
+    if views.iter().all(|v| v.is_empty()) {
+        return Err(errors::out_of_range(
+            env,
+            "The value of \"buffers\" is out of range. It must hold at least 1 byte in total (0 bytes read would mean end of file). Received 0 bytes",
+        ));
+    }
+    Ok(())
 }
 
 fn array<'a>(env: &Env, value: Unknown<'a>) -> Result<Array<'a>> {
@@ -159,6 +177,7 @@ pub fn readv(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let list = array(&env, buffers)?;
     let mut views = views(&env, &list)?;
+    nonempty(&env, &views)?;
     let mut slices: Vec<IoSliceMut<'_>> = views.iter_mut().map(|v| IoSliceMut::new(v)).collect();
     match io::readv(fd, &mut slices) {
         Ok(Some(n)) => Ok(n as f64),
