@@ -95,11 +95,20 @@ pub fn listen_unix(path: &Path, backlog: i32) -> Result<OwnedFd, OsError> {
 
 /// Starts a non-blocking TCP connect. The fd becomes writable when the connect has finished;
 /// then [`socket_error`] says whether it failed (ECONNREFUSED, ...).
+/// The socket is made here rather than by mio so that running out of fds is reported as `socket`.
 pub fn connect_tcp(addr: SocketAddr) -> Result<OwnedFd, OsError> {
-    let stream = mio::net::TcpStream::connect(addr)
-        .map_err(|e| from_io(e, "connect").with_detail(addr.to_string()))?;
-    // SAFETY: `into_raw_fd` gives up mio's ownership of the fresh fd.
-    Ok(unsafe { OwnedFd::from_raw_fd(stream.into_raw_fd()) })
+    use std::os::fd::AsRawFd;
+    let raw = RawAddr::inet(&addr);
+    let fd = socket(raw.family())?;
+    // SAFETY: `raw` points at an initialised sockaddr of `raw.len` bytes.
+    match cvt(
+        unsafe { libc::connect(fd.as_raw_fd(), raw.ptr(), raw.len) },
+        "connect",
+    ) {
+        Ok(_) => Ok(fd),
+        Err(e) if e.errno == libc::EINPROGRESS => Ok(fd),
+        Err(e) => Err(e.with_detail(addr.to_string())),
+    }
 }
 
 /// Connects a unix stream socket (non-blocking; a full listen queue is EAGAIN, thrown as an error
