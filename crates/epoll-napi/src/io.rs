@@ -50,7 +50,7 @@ fn backlog(env: &Env, value: f64) -> Result<i32> {
 }
 
 /// A listening TCP socket; returns its fd.
-#[napi]
+#[napi(catch_unwind)]
 pub fn listen_tcp(
     env: Env,
     port: f64,
@@ -66,7 +66,7 @@ pub fn listen_tcp(
 }
 
 /// A listening unix stream socket; returns its fd.
-#[napi]
+#[napi(catch_unwind)]
 pub fn listen_unix(env: Env, path: String, backlog: f64) -> Result<i32> {
     let backlog = self::backlog(&env, backlog)?;
     io::listen_unix(Path::new(&path), backlog)
@@ -75,14 +75,14 @@ pub fn listen_unix(env: Env, path: String, backlog: f64) -> Result<i32> {
 }
 
 /// Starts a non-blocking TCP connect; returns the fd (writable once connected or failed).
-#[napi]
+#[napi(catch_unwind)]
 pub fn connect_tcp(env: Env, port: f64, host: String) -> Result<i32> {
     let addr = ip(&env, &host, port)?;
     io::connect_tcp(addr).map(give).map_err(|e| os(&env, e))
 }
 
 /// Connects a unix stream socket; returns the fd.
-#[napi]
+#[napi(catch_unwind)]
 pub fn connect_unix(env: Env, path: String) -> Result<i32> {
     io::connect_unix(Path::new(&path))
         .map(give)
@@ -90,7 +90,7 @@ pub fn connect_unix(env: Env, path: String) -> Result<i32> {
 }
 
 /// Accepts one connection: its fd, or -1 when none is pending.
-#[napi]
+#[napi(catch_unwind)]
 pub fn accept(env: Env, fd: f64) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     match io::accept(fd) {
@@ -101,7 +101,10 @@ pub fn accept(env: Env, fd: f64) -> Result<f64> {
 }
 
 /// Reads into `buffer[offset .. offset + length]`: bytes read, 0 at EOF, -1 would block.
-#[napi(ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number"
+)]
 pub fn read(env: Env, fd: f64, buffer: Unknown<'_>, offset: f64, length: f64) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let buf = args::byte_range(&env, "buffer", buffer, offset, length)?;
@@ -113,7 +116,10 @@ pub fn read(env: Env, fd: f64, buffer: Unknown<'_>, offset: f64, length: f64) ->
 }
 
 /// Writes `buffer[offset .. offset + length]`: bytes written, -1 would block.
-#[napi(ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number"
+)]
 pub fn write(env: Env, fd: f64, buffer: Unknown<'_>, offset: f64, length: f64) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let buf = args::byte_range(&env, "buffer", buffer, offset, length)?;
@@ -172,7 +178,7 @@ fn array<'a>(env: &Env, value: Unknown<'a>) -> Result<Array<'a>> {
 }
 
 /// Scatter read into several views in order: bytes read, 0 at EOF, -1 would block.
-#[napi(ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
+#[napi(catch_unwind, ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
 pub fn readv(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let list = array(&env, buffers)?;
@@ -187,7 +193,7 @@ pub fn readv(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<f64> {
 }
 
 /// Gather write of several views in order: bytes written (possibly a prefix), -1 would block.
-#[napi(ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
+#[napi(catch_unwind, ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
 pub fn writev(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let list = array(&env, buffers)?;
@@ -200,27 +206,27 @@ pub fn writev(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<f64> {
     }
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn close(env: Env, fd: f64) -> Result<()> {
     let fd = args::fd(&env, "fd", fd)?;
     io::close(fd).map_err(|e| os(&env, e))
 }
 
 /// `[readFd, writeFd]`.
-#[napi(ts_return_type = "[number, number]")]
+#[napi(catch_unwind, ts_return_type = "[number, number]")]
 pub fn pipe(env: Env) -> Result<Vec<i32>> {
     let (r, w) = io::pipe().map_err(|e| os(&env, e))?;
     Ok(vec![give(r), give(w)])
 }
 
 /// Two connected unix stream sockets.
-#[napi(ts_return_type = "[number, number]")]
+#[napi(catch_unwind, ts_return_type = "[number, number]")]
 pub fn socketpair(env: Env) -> Result<Vec<i32>> {
     let (a, b) = io::socketpair().map_err(|e| os(&env, e))?;
     Ok(vec![give(a), give(b)])
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn eventfd(env: Env, initial: f64, semaphore: bool) -> Result<i32> {
     let initial = args::integer_in(&env, "initial", initial, 0.0, u32::MAX as f64)? as u32;
     io::eventfd(initial, semaphore)
@@ -228,7 +234,7 @@ pub fn eventfd(env: Env, initial: f64, semaphore: bool) -> Result<i32> {
         .map_err(|e| os(&env, e))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn timerfd(env: Env, initial: f64, interval: f64) -> Result<i32> {
     let initial = args::millis(&env, "initial", initial)?;
     let interval = args::millis(&env, "interval", interval)?;
@@ -238,7 +244,7 @@ pub fn timerfd(env: Env, initial: f64, interval: f64) -> Result<i32> {
 }
 
 /// Re-arms a timerfd, or disarms it when `initial` is null.
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_timer(env: Env, fd: f64, initial: Option<f64>, interval: f64) -> Result<()> {
     let fd = args::fd(&env, "fd", fd)?;
     let timer = match initial {
@@ -282,7 +288,7 @@ impl From<CoreAddress> for SocketAddress {
     }
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn local_address(env: Env, fd: f64) -> Result<SocketAddress> {
     let fd = args::fd(&env, "fd", fd)?;
     io::local_address(fd)
@@ -290,7 +296,7 @@ pub fn local_address(env: Env, fd: f64) -> Result<SocketAddress> {
         .map_err(|e| os(&env, e))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn remote_address(env: Env, fd: f64) -> Result<SocketAddress> {
     let fd = args::fd(&env, "fd", fd)?;
     io::remote_address(fd)
@@ -299,13 +305,16 @@ pub fn remote_address(env: Env, fd: f64) -> Result<SocketAddress> {
 }
 
 /// The pending `SO_ERROR` (a positive errno), 0 if none.
-#[napi]
+#[napi(catch_unwind)]
 pub fn socket_error(env: Env, fd: f64) -> Result<i32> {
     let fd = args::fd(&env, "fd", fd)?;
     io::socket_error(fd).map_err(|e| os(&env, e))
 }
 
-#[napi(ts_args_type = "fd: number, how: 'read' | 'write' | 'both'")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, how: 'read' | 'write' | 'both'"
+)]
 pub fn shutdown(env: Env, fd: f64, how: String) -> Result<()> {
     let fd = args::fd(&env, "fd", fd)?;
     let how = match how.as_str() {
@@ -322,7 +331,7 @@ pub fn shutdown(env: Env, fd: f64, how: String) -> Result<()> {
     io::shutdown(fd, how).map_err(|e| os(&env, e))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_no_delay(env: Env, fd: f64, enable: bool) -> Result<()> {
     let fd = args::fd(&env, "fd", fd)?;
     io::set_no_delay(fd, enable).map_err(|e| os(&env, e))

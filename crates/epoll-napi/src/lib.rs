@@ -14,7 +14,7 @@ use napi_derive::napi;
 
 /// The kernel's `EPOLL*` values by name, straight from the core's one flag table. The TypeScript layer
 /// holds a typed copy of them and checks it against this table in its tests.
-#[napi(ts_return_type = "Record<string, number>")]
+#[napi(catch_unwind, ts_return_type = "Record<string, number>")]
 pub fn flag_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object<'_>> {
     use napi::bindgen_prelude::JsObjectValue;
     let mut table = napi::bindgen_prelude::Object::new(env)?;
