@@ -108,8 +108,7 @@ function checkView(value: unknown, name: string): asserts value is ArrayBufferVi
 
 /** `offset`, then `length` (default: the rest of the view), in bytes; `minLength` is 1 for reads. */
 function checkRange(view: ArrayBufferView, offset: unknown, length: unknown, minLength: number): number {
-  const size = view.byteLength
-  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue('buffer', 'must not be a view of a detached ArrayBuffer', view)
+  const size = byteLength(view, 'buffer')
   if (typeof offset !== 'number') throw invalidArgType('offset', 'of type number', offset)
   if (!Number.isInteger(offset) || offset < 0 || offset > size) throw outOfRange('offset', `an integer >= 0 and <= ${size}`, offset)
   if (length === undefined) length = size - offset
@@ -119,6 +118,23 @@ function checkRange(view: ArrayBufferView, offset: unknown, length: unknown, min
     throw outOfRange('length', `an integer >= ${minLength} and <= ${size - offset} (the bytes after offset)`, length as number)
   }
   return length as number
+}
+
+/**
+ * The view's length in bytes; a view of a detached buffer is refused with a coded error. A typed
+ * array on a detached buffer has length 0, but a `DataView`'s `byteLength` getter throws the
+ * engine's uncoded TypeError instead: that is caught and turned into the same error.
+ */
+function byteLength(view: ArrayBufferView, name: string): number {
+  let size: number
+  try {
+    size = view.byteLength
+  } catch (error) {
+    if (isDetached(view.buffer)) size = 0
+    else throw error
+  }
+  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
+  return size
 }
 
 /** Only asked of empty views (a detached buffer has length 0). Node 20 lacks `ArrayBuffer#detached`. */
@@ -132,10 +148,24 @@ function isDetached(buffer: ArrayBufferLike): boolean {
   }
 }
 
-function checkViews(buffers: unknown): asserts buffers is ArrayBufferView[] {
+/**
+ * A plain copy of `buffers`, every element checked to be a view, and the bytes they hold in total.
+ * The native call gets the copy: each element is read here exactly once, so a getter or proxy trap
+ * cannot hand the native call something else, or run JavaScript while it holds pointers.
+ */
+function copyViews(buffers: unknown): [views: ArrayBufferView[], total: number] {
   if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an instance of Array', buffers)
-  if (buffers.length > IOV_MAX) throw outOfRange('buffers.length', `<= ${IOV_MAX}`, buffers.length)
-  for (let i = 0; i < buffers.length; i++) checkView(buffers[i], `buffers[${i}]`)
+  const count = buffers.length
+  if (count > IOV_MAX) throw outOfRange('buffers.length', `<= ${IOV_MAX}`, count)
+  const views: ArrayBufferView[] = new Array(count)
+  let total = 0
+  for (let i = 0; i < count; i++) {
+    const view: unknown = buffers[i]
+    checkView(view, `buffers[${i}]`)
+    views[i] = view
+  }
+  for (let i = 0; i < count; i++) total += byteLength(views[i], `buffers[${i}]`)
+  return [views, total]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,11 +303,16 @@ export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: numb
   return requireNative().write(checkedFd, buffer, offset, n)
 }
 
-/** Reads into several buffers in order (`readv`): bytes read in total, `0` at EOF, or {@link WOULD_BLOCK}. */
+/**
+ * Reads into several buffers in order (`readv`): bytes read in total, `0` at EOF, or {@link WOULD_BLOCK}.
+ * The views must hold at least 1 byte in total (as for {@link read}, 0 bytes read means end of file).
+ */
 export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
   const checkedFd = toFd(fd)
-  checkViews(buffers)
-  return requireNative().readv(checkedFd, buffers)
+  const [views, total] = copyViews(buffers)
+  // As for read(): reading into no bytes at all would return 0, which means end of file.
+  if (total === 0) throw outOfRange('buffers', 'views holding at least 1 byte in total (0 bytes read would mean end of file)', total)
+  return requireNative().readv(checkedFd, views)
 }
 
 /**
@@ -286,8 +321,8 @@ export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
  */
 export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
   const checkedFd = toFd(fd)
-  checkViews(buffers)
-  return requireNative().writev(checkedFd, buffers)
+  const [views] = copyViews(buffers)
+  return requireNative().writev(checkedFd, views)
 }
 
 /**

@@ -528,9 +528,21 @@ function fuzzBounds(): void {
       try {
         const views = recipes.map(makeView)
         const total = views.reduce((sum, v) => sum + v.size, 0)
-        // readv into no bytes at all returns 0, which reads as end of file (read() refuses length 0
-        // for that reason; readv does not yet): reported, not covered here.
-        fc.pre(!reading || total > 0)
+        // readv into no bytes at all would return 0, which reads as end of file: refused, as read()
+        // refuses length 0, and nothing is read.
+        if (reading && total === 0) {
+          epoll.write(w, Buffer.from('x'))
+          counts.calls++
+          try {
+            epoll.readv(r, views.map((v) => v.view))
+          } catch (error) {
+            counts.rejected++
+            if ((error as { code?: unknown }).code !== 'ERR_OUT_OF_RANGE') failure(`readv into 0 bytes threw ${String(error)}`)
+            if (drain(r).length !== 1) failure('readv into 0 bytes was refused but consumed input')
+            return
+          }
+          failure('readv into 0 bytes was accepted (0 would read as end of file)')
+        }
         const marker = Buffer.alloc(total, 0xee)
         if (reading && total > 0) epoll.write(w, marker)
         counts.calls++
