@@ -1,8 +1,9 @@
 //! Stream sockets: TCP and unix listeners, non-blocking connects, accept, addresses and options.
 //!
-//! `mio` creates the connecting sockets and socket pairs (non-blocking connect is exactly what it
-//! does). Listeners are built with raw libc because mio fixes the backlog and cannot set
-//! `SO_REUSEPORT` before `bind`; `accept` is raw `accept4` so that one call serves TCP and unix
+//! `mio` creates the connecting unix sockets and socket pairs (non-blocking connect is exactly what
+//! it does); TCP connects make their socket with `socket()` so that a failure there is named right.
+//! Listeners are built with raw libc because mio fixes the backlog and cannot set `SO_REUSEPORT`
+//! before `bind`; `accept` is raw `accept4` so that one call serves TCP and unix
 //! listeners alike and never parses an address it does not need.
 
 use std::net::SocketAddr;
