@@ -295,7 +295,7 @@ test('running out of fds: every call that needs one fails with a clear EMFILE, a
     eventfd: emfile('eventfd'),
     timerfd: emfile('timerfd_create'),
     listenTcp: emfile('socket'),
-    connectTcp: emfile('connect'),
+    connectTcp: emfile('socket'),
   })
   t.deepEqual(out.events, [[out.r, EPOLLIN]])
 })

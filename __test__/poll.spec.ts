@@ -1,6 +1,6 @@
 import test from 'ava'
 
-import { Epoll, EPOLLIN, MAX_EVENTS_PER_POLL } from '../index.js'
+import { DEFAULT_MAX_EVENTS, Epoll, EPOLLIN, MAX_EVENTS_PER_POLL } from '../index.js'
 import { runNode } from './helpers/child.js'
 import { fifo } from './helpers/fifo.js'
 
@@ -48,7 +48,7 @@ test('maxEvents limits one poll; the rest come with the next', (t) => {
   )
 })
 
-test('by default poll can return every registered fd at once', (t) => {
+test('by default poll returns up to DEFAULT_MAX_EVENTS (1024) events at once', (t) => {
   using ep = new Epoll()
   const pipes = Array.from({ length: 70 }, () => fifo())
   t.teardown(() => pipes.forEach((p) => p.close()))
@@ -57,6 +57,7 @@ test('by default poll can return every registered fd at once', (t) => {
     p.write()
   }
   t.is(ep.poll(0).length, 70)
+  t.is(DEFAULT_MAX_EVENTS, 1024)
 })
 
 test('a huge maxEvents does not allocate a huge buffer', (t) => {

@@ -6,7 +6,7 @@
 import { abortErrorOf, toOptionalSignal } from './abort'
 import { DEFAULT_EVENTS, EPOLLET, EPOLLONESHOT } from './constants'
 import { closedError, invalidArgType, invalidThis } from './errors'
-import { requireNative } from './native'
+import { type NativeBinding, requireNative } from './native'
 import type { NativeEpoll } from '../binding'
 import { type Fd, toEvents, toFd, toOptionalBoolean, toOptions, toPositiveInt32, toTimeout } from './validate'
 
@@ -60,6 +60,17 @@ export interface EpollOptions {
 
 /** One `epoll_wait` returns at most this many events, whatever `maxEvents` asks (more take more calls). */
 export const MAX_EVENTS_PER_POLL = 65536
+
+/** `poll()` returns at most this many events unless `maxEvents` says otherwise (Python: 1023). */
+export const DEFAULT_MAX_EVENTS = 1024
+
+/** The binding's plain `epoll_wait` function (no per-call receiver bookkeeping), once loaded. */
+let epollWaitInto: NativeBinding['epollWaitInto'] | null = null
+
+/** `epoll_wait` on the fd of an instance the caller checked is open. */
+function waitInto(fd: number, out: Uint32Array, ms: number): number {
+  return (epollWaitInto ??= requireNative().epollWaitInto)(fd, out, ms)
+}
 
 /** Set while `fromFd` constructs: tells the constructor to adopt instead of create. */
 let adopting: NativeEpoll | null = null
@@ -310,19 +321,17 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /**
    * Blocks the thread in `epoll_wait` until an fd is ready or `timeout` ms pass (fractions round up;
    * `-1`, `Infinity` or `undefined` wait forever; signals do not end the wait early). Returns
-   * `[fd, events]` pairs; `[]` on timeout. `maxEvents` defaults to the number of registered fds.
+   * `[fd, events]` pairs; `[]` on timeout. `maxEvents` defaults to {@link DEFAULT_MAX_EVENTS} (1024).
    */
   poll(timeout?: number, maxEvents?: number): EpollEvent[] {
     Epoll.#brand(this)
     const ms = toTimeout(timeout)
-    const native = this.#open('poll')
-    const max = Math.min(
-      maxEvents === undefined ? Math.max(native.size, 1) : toPositiveInt32(maxEvents, 'maxEvents'),
-      MAX_EVENTS_PER_POLL,
-    )
+    const max = maxEvents === undefined ? DEFAULT_MAX_EVENTS : Math.min(toPositiveInt32(maxEvents, 'maxEvents'), MAX_EVENTS_PER_POLL)
+    this.#open('poll')
     if (scratch.length < 2 * max) scratch = new Uint32Array(2 * max)
     const out = max * 2 === scratch.length ? scratch : scratch.subarray(0, 2 * max)
-    const count = native.pollInto(out, ms)
+    const count = waitInto(this.#fd, out, ms)
+    // Preallocated and filled by index: the fastest way V8 builds these (measured against push).
     const events: EpollEvent[] = new Array(count)
     for (let i = 0; i < count; i++) events[i] = [out[2 * i], out[2 * i + 1]]
     return events
@@ -336,7 +345,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     Epoll.#brand(this)
     checkEventBuffer(out)
     const ms = toTimeout(timeout)
-    return this.#open('poll').pollInto(out, ms)
+    this.#open('poll')
+    return waitInto(this.#fd, out, ms)
   }
 
   /**

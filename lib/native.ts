@@ -6,7 +6,18 @@
 import type * as Binding from '../binding'
 import { unsupportedPlatform } from './errors'
 
-export type NativeBinding = typeof Binding
+/**
+ * The hot calls, registered by hand in `crates/epoll-napi/src/fast.rs` (outside napi-rs's generated
+ * bindings, so not in `binding.d.ts`): `epoll_wait` into `[fd, events]` pairs, and `read`/`write` that
+ * return -1 instead of throwing when they would block.
+ */
+interface FastPaths {
+  epollWaitInto(epfd: number, out: Uint32Array, timeout: number): number
+  read(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
+  write(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
+}
+
+export type NativeBinding = Omit<typeof Binding, keyof FastPaths> & FastPaths
 
 let binding: NativeBinding | null = null
 let loadError: unknown = null

@@ -18,9 +18,9 @@ use napi_derive::napi;
 use crate::{args, errors};
 
 /// What `read`/`write`/`accept` return when the fd is not ready.
-const WOULD_BLOCK: f64 = -1.0;
+pub(crate) const WOULD_BLOCK: f64 = -1.0;
 
-fn os(env: &Env, e: OsError) -> napi::Error {
+pub(crate) fn os(env: &Env, e: OsError) -> napi::Error {
     errors::throw(env, e.into())
 }
 
@@ -100,35 +100,7 @@ pub fn accept(env: Env, fd: f64) -> Result<f64> {
     }
 }
 
-/// Reads into `buffer[offset .. offset + length]`: bytes read, 0 at EOF, -1 would block.
-#[napi(
-    catch_unwind,
-    ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number"
-)]
-pub fn read(env: Env, fd: f64, buffer: Unknown<'_>, offset: f64, length: f64) -> Result<f64> {
-    let fd = args::fd(&env, "fd", fd)?;
-    let buf = args::byte_range(&env, "buffer", buffer, offset, length)?;
-    match io::read(fd, buf) {
-        Ok(Some(n)) => Ok(n as f64),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(&env, e.with_detail(format!("fd {fd}")))),
-    }
-}
-
-/// Writes `buffer[offset .. offset + length]`: bytes written, -1 would block.
-#[napi(
-    catch_unwind,
-    ts_args_type = "fd: number, buffer: ArrayBufferView, offset: number, length: number"
-)]
-pub fn write(env: Env, fd: f64, buffer: Unknown<'_>, offset: f64, length: f64) -> Result<f64> {
-    let fd = args::fd(&env, "fd", fd)?;
-    let buf = args::byte_range(&env, "buffer", buffer, offset, length)?;
-    match io::write(fd, buf) {
-        Ok(Some(n)) => Ok(n as f64),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(&env, e.with_detail(format!("fd {fd}")))),
-    }
-}
+// `read` and `write` are in `fast.rs`: plain Node-API callbacks, since they run once per event.
 
 /// The views of a JavaScript array of `ArrayBufferView`s, at most `IOV_MAX` of them.
 fn views<'a>(env: &Env, buffers: &Array<'a>) -> Result<Vec<&'a mut [u8]>> {

@@ -6,6 +6,7 @@
 mod args;
 mod epoll;
 mod errors;
+mod fast;
 mod io;
 mod uv;
 mod watch;
