@@ -11,7 +11,9 @@
  * until WOULD_BLOCK) or it will not hear about the rest.
  */
 import {
+  EPOLLERR,
   EPOLLET,
+  EPOLLHUP,
   EPOLLIN,
   EPOLLOUT,
   EPOLLRDHUP,
@@ -53,7 +55,7 @@ function writeAll(fd: number, data: Buffer, offset: number, end: number): Buffer
 }
 
 /** Runs on every edge of a connection: finish a pending echo, then read and echo until drained. */
-function onConnection(_events: number, fd: number): void {
+function onConnection(events: number, fd: number): void {
   try {
     const backlog = backlogs[fd]
     if (backlog !== undefined) {
@@ -67,6 +69,10 @@ function onConnection(_events: number, fd: number): void {
       if (n === 0) return hangUp(fd) // the client is done: everything it sent was echoed already
       backlogs[fd] = writeAll(fd, chunk, 0, n)
       if (backlogs[fd] !== undefined) return
+      // A short read emptied the socket's receive queue: with EPOLLET, data (or a FIN) arriving after
+      // it raises a new edge, so there is no need to pay one more read just to hear EAGAIN. A FIN that
+      // had arrived already shows as EPOLLRDHUP in `events`: then read on, up to the end of file.
+      if (n < chunk.length && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) === 0) return
     }
   } catch (error) {
     // ECONNRESET, EPIPE: the client vanished. Anything else is a bug worth seeing.
