@@ -60,7 +60,8 @@ export function serve(options: ServeOptions, onListening: (port: number) => void
   // Reused for every read and every poll: the loop allocates only when a client falls behind.
   const chunk = Buffer.allocUnsafe(64 * 1024)
   const events = new Uint32Array(2 * 1024)
-  const backlogs = new Map<number, Backlog>()
+  /** By fd: an array, because fds are small integers and this is looked up on every event. */
+  const backlogs: (Backlog | undefined)[] = []
   const connections = new Set<number>()
   let accepted = 0
 
@@ -68,7 +69,7 @@ export function serve(options: ServeOptions, onListening: (port: number) => void
     ep.unregister(fd)
     close(fd)
     connections.delete(fd)
-    backlogs.delete(fd)
+    backlogs[fd] = undefined
   }
 
   /** Writes what is left of a backlog; true once it is all written. */
@@ -102,11 +103,11 @@ export function serve(options: ServeOptions, onListening: (port: number) => void
         continue
       }
       try {
-        const backlog = backlogs.get(fd)
+        const backlog = backlogs[fd]
         if (backlog !== undefined) {
           // EPOLLOUT: the client reads again. Write the rest, then listen to it again.
           if (flush(fd, backlog)) {
-            backlogs.delete(fd)
+            backlogs[fd] = undefined
             ep.modify(fd, EPOLLIN)
           }
           continue
@@ -127,7 +128,7 @@ export function serve(options: ServeOptions, onListening: (port: number) => void
             written += w
           }
           if (written < n) {
-            backlogs.set(fd, { data: Buffer.from(chunk.subarray(written, n)), written: 0 })
+            backlogs[fd] = { data: Buffer.from(chunk.subarray(written, n)), written: 0 }
             ep.modify(fd, EPOLLOUT)
           }
         } else if (ready & (EPOLLHUP | EPOLLERR)) {
