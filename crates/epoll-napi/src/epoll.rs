@@ -98,17 +98,7 @@ impl NativeEpoll {
         self.inner.resume(fd).map_err(|e| errors::throw(&env, e))
     }
 
-    /// Blocking `epoll_wait` into `out` as `[fd, events]` pairs; returns the number of events.
-    #[napi(catch_unwind, ts_args_type = "out: Uint32Array, timeout: number")]
-    pub fn poll_into(&mut self, env: Env, out: Unknown<'_>, timeout: f64) -> Result<u32> {
-        let out = args::u32_array(&env, "out", out)?;
-        let timeout = args::timeout(&env, timeout)?;
-        let n = self
-            .inner
-            .wait_into(out, timeout)
-            .map_err(|e| errors::throw(&env, e))?;
-        Ok(n as u32)
-    }
+    // The blocking poll (`epoll_wait` into a Uint32Array) is `epollWaitInto` in `fast.rs`.
 
     /// Prepares delivery on this thread's event loop: when the epoll fd is readable, events are
     /// written into `out` and `dispatch(count)` is called once per batch (`count < 0` is `-errno`).

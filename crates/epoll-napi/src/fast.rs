@@ -140,29 +140,29 @@ fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Res
 }
 
 /// `read(fd, buffer, offset, length)`: bytes read, 0 at end of file, -1 would block.
-fn read(env: &Env, [fd, buffer, offset, length]: [sys::napi_value; 4]) -> napi::Result<f64> {
-    let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
-    let (offset, length) = (
-        number(env, "offset", offset)?,
-        number(env, "length", length)?,
-    );
-    let buf = args::byte_range(env, "buffer", unknown(env, buffer)?, offset, length)?;
-    match io::read(fd, buf) {
-        Ok(Some(n)) => Ok(n as f64),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
-    }
+fn read(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
+    transfer(env, args, |fd, buf| io::read(fd, buf))
 }
 
 /// `write(fd, buffer, offset, length)`: bytes written, -1 would block.
-fn write(env: &Env, [fd, buffer, offset, length]: [sys::napi_value; 4]) -> napi::Result<f64> {
+fn write(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
+    transfer(env, args, |fd, buf| io::write(fd, buf))
+}
+
+/// The shared body of `read` and `write`: checks `(fd, buffer, offset, length)`, moves the bytes,
+/// and turns would-block into -1.
+fn transfer(
+    env: &Env,
+    [fd, buffer, offset, length]: [sys::napi_value; 4],
+    syscall: impl FnOnce(i32, &mut [u8]) -> Result<Option<usize>, epoll_core::OsError>,
+) -> napi::Result<f64> {
     let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
     let (offset, length) = (
         number(env, "offset", offset)?,
         number(env, "length", length)?,
     );
     let buf = args::byte_range(env, "buffer", unknown(env, buffer)?, offset, length)?;
-    match io::write(fd, buf) {
+    match syscall(fd, buf) {
         Ok(Some(n)) => Ok(n as f64),
         Ok(None) => Ok(WOULD_BLOCK),
         Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
