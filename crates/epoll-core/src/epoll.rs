@@ -200,7 +200,9 @@ impl Epoll {
                     ..
                 })),
             ) => {
-                if self.interest.remove(&fd).is_some() && result.is_err() {
+                let was_registered = self.interest.remove(&fd).is_some();
+                // Refused because the fd is gone: it was closed while registered.
+                if was_registered && result.is_err() {
                     self.closed_while_registered.insert(fd);
                 }
             }

@@ -141,7 +141,7 @@ fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Res
 
 /// `read(fd, buffer, offset, length)`: bytes read, 0 at end of file, -1 would block.
 fn read(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
-    transfer(env, args, |fd, buf| io::read(fd, buf))
+    transfer(env, args, io::read)
 }
 
 /// `write(fd, buffer, offset, length)`: bytes written, -1 would block.

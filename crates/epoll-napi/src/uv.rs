@@ -17,14 +17,21 @@ pub const UV_READABLE: c_int = 1;
 pub type PollCallback = unsafe extern "C" fn(handle: *mut c_void, status: c_int, events: c_int);
 pub type CloseCallback = unsafe extern "C" fn(handle: *mut c_void);
 
+type HandleSize = unsafe extern "C" fn(c_int) -> usize;
+type PollInit = unsafe extern "C" fn(*mut uv_loop_s, *mut c_void, c_int) -> c_int;
+type PollStart = unsafe extern "C" fn(*mut c_void, c_int, PollCallback) -> c_int;
+type PollStop = unsafe extern "C" fn(*mut c_void) -> c_int;
+type Close = unsafe extern "C" fn(*mut c_void, Option<CloseCallback>);
+type HandleOp = unsafe extern "C" fn(*mut c_void);
+
 pub struct Uv {
-    pub handle_size: unsafe extern "C" fn(c_int) -> usize,
-    pub poll_init: unsafe extern "C" fn(*mut uv_loop_s, *mut c_void, c_int) -> c_int,
-    pub poll_start: unsafe extern "C" fn(*mut c_void, c_int, PollCallback) -> c_int,
-    pub poll_stop: unsafe extern "C" fn(*mut c_void) -> c_int,
-    pub close: unsafe extern "C" fn(*mut c_void, Option<CloseCallback>),
-    pub ref_handle: unsafe extern "C" fn(*mut c_void),
-    pub unref_handle: unsafe extern "C" fn(*mut c_void),
+    pub handle_size: HandleSize,
+    pub poll_init: PollInit,
+    pub poll_start: PollStart,
+    pub poll_stop: PollStop,
+    pub close: Close,
+    pub ref_handle: HandleOp,
+    pub unref_handle: HandleOp,
 }
 
 impl Uv {
@@ -50,13 +57,17 @@ pub fn uv() -> Option<&'static Uv> {
         // dlsym results are used.
         unsafe {
             Some(Uv {
-                handle_size: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_handle_size")?),
-                poll_init: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_poll_init")?),
-                poll_start: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_poll_start")?),
-                poll_stop: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_poll_stop")?),
-                close: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_close")?),
-                ref_handle: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_ref")?),
-                unref_handle: std::mem::transmute::<*mut c_void, _>(symbol(c"uv_unref")?),
+                handle_size: std::mem::transmute::<*mut c_void, HandleSize>(symbol(
+                    c"uv_handle_size",
+                )?),
+                poll_init: std::mem::transmute::<*mut c_void, PollInit>(symbol(c"uv_poll_init")?),
+                poll_start: std::mem::transmute::<*mut c_void, PollStart>(symbol(
+                    c"uv_poll_start",
+                )?),
+                poll_stop: std::mem::transmute::<*mut c_void, PollStop>(symbol(c"uv_poll_stop")?),
+                close: std::mem::transmute::<*mut c_void, Close>(symbol(c"uv_close")?),
+                ref_handle: std::mem::transmute::<*mut c_void, HandleOp>(symbol(c"uv_ref")?),
+                unref_handle: std::mem::transmute::<*mut c_void, HandleOp>(symbol(c"uv_unref")?),
             })
         }
     })
