@@ -229,9 +229,6 @@ class Modify extends Step {
     const file = world.files[this.fileIndex % world.files.length]
     const id = world.nextId++
     const reg = world.regs.get(file.fd)
-    // Only fds with a handler: an event kept for wait() survives modify and is delivered afterwards,
-    // outside the new mask and once more for a one-shot fd (reported; see the report of issue 7).
-    if (reg && reg.handler === null) return
     expectCode(world, this.toString(), () => world.ep.modify(file.fd, this.mask, this.newHandler ? world.handlerFor(id) : undefined), reg ? undefined : 'ENOENT')
     if (!reg) return
     reg.interest = this.mask
@@ -252,10 +249,6 @@ class Unregister extends Step {
     const reg = world.regs.get(file.fd)
     world.regs.delete(file.fd)
     expectCode(world, this.toString(), () => world.ep.unregister(file.fd), reg ? undefined : 'ENOENT')
-    // A level-triggered fd whose event a wait() took stays on the instance's list of fds to re-arm
-    // after unregister; a one-shot registration of the same fd before the next wait() would be re-armed
-    // by it (reported, see the report of issue 7). The next wait() clears that list: do it now.
-    if (reg && reg.handler === null) checkBatch(world, await world.ep.wait({ timeout: 0 }))
   }
   toString(): string {
     return `unregister(file#${this.fileIndex})`
