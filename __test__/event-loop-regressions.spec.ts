@@ -2,7 +2,8 @@ import test from 'ava'
 // Regression tests for bugs the model and fuzz tests found (issue 7), each fixed in lib/epoll.ts or watch.rs.
 
 import { close, Epoll, EPOLLIN, EPOLLONESHOT, EPOLLOUT, pipe, write } from '../index.js'
-import { ROOT, runNode } from './helpers/child.js'
+import { ROOT } from './helpers/child.js'
+import { openPipe } from './helpers/pipes.js'
 
 const turns = async (n = 3) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
@@ -26,11 +27,10 @@ test.serial('registering a reused number without a handler does not deliver to t
 
 test.serial('modify() drops an event kept for wait(): nothing outside the new mask, a one-shot fd once', async (t) => {
   using ep = new Epoll()
-  const [r, w] = pipe()
-  t.teardown(() => [r, w].forEach((fd) => close(fd)))
-  const [hr, hw] = pipe()
-  t.teardown(() => [hr, hw].forEach((fd) => close(fd)))
-  ep.register(hr, EPOLLIN, () => {}) // a handler elsewhere keeps the instance watching
+  using target = openPipe()
+  using other = openPipe()
+  const w = target.writeFd
+  ep.register(other.readFd, EPOLLIN, () => {}) // a handler elsewhere keeps the instance watching
   ep.register(w, EPOLLOUT) // level-triggered, ready, nobody waits: its event is kept
   await turns()
   ep.modify(w, EPOLLIN | EPOLLONESHOT) // a write end is never readable
@@ -39,11 +39,10 @@ test.serial('modify() drops an event kept for wait(): nothing outside the new ma
 
 test.serial('unregister forgets a taken level-triggered event: a later one-shot registration is not re-armed', async (t) => {
   using ep = new Epoll()
-  const [r, w] = pipe()
-  t.teardown(() => [r, w].forEach((fd) => close(fd)))
-  const [hr, hw] = pipe()
-  t.teardown(() => [hr, hw].forEach((fd) => close(fd)))
-  ep.register(hr, EPOLLIN, () => {}) // a handler elsewhere keeps the instance watching
+  using target = openPipe()
+  using other = openPipe()
+  const w = target.writeFd
+  ep.register(other.readFd, EPOLLIN, () => {}) // a handler elsewhere keeps the instance watching
   ep.register(w, EPOLLOUT) // level-triggered, always ready, nobody waits: kept and parked
   await turns()
   t.deepEqual(await ep.wait({ timeout: 0 }), [[w, EPOLLOUT]]) // taken: w is queued to be re-armed

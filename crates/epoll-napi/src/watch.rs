@@ -725,8 +725,10 @@ unsafe extern "C" fn on_tsfn_call(
     // A panic must not unwind into Node (it would abort the process): it ends this batch only, and
     // the thread is still acknowledged.
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+        // `dispatch` cannot free the watcher here: the threadsafe function still holds it
+        // (`backend_released` stays false until it is finalized).
         if !env.is_null() {
-            Watcher::dispatch_from_thread(watcher);
+            Watcher::dispatch(watcher);
         }
     }));
     // SAFETY: as above.
@@ -735,15 +737,6 @@ unsafe extern "C" fn on_tsfn_call(
             thread.shared.lock().awaiting_ack = false;
             thread.shared.changed.notify_all();
         }
-    }
-}
-
-impl Watcher {
-    unsafe fn dispatch_from_thread(this: *const Watcher) {
-        // `dispatch` may free the watcher when its owner let go during the callback; but here the
-        // threadsafe function still holds it (`backend_released` is false until finalized).
-        // SAFETY: see above.
-        unsafe { Watcher::dispatch(this) }
     }
 }
 
