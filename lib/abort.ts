@@ -25,7 +25,9 @@ export function toOptionalSignal(value: unknown, name: string): AbortSignal | un
     value === null ||
     typeof value !== 'object' ||
     !('aborted' in value) ||
-    typeof (value as AbortSignal).addEventListener !== 'function'
+    typeof (value as AbortSignal).addEventListener !== 'function' ||
+    // Without it a settled wait could not let go of its listener (and used to never settle).
+    typeof (value as AbortSignal).removeEventListener !== 'function'
   ) {
     throw invalidArgType(name, 'an instance of AbortSignal', value)
   }

@@ -88,3 +88,27 @@ export function unsupportedPlatform(platform: string, cause: unknown): Error & {
       : `epoll is a Linux interface; it is not available on ${platform}`
   return withCode(new Error(message, { cause }), 'ERR_EPOLL_UNSUPPORTED_PLATFORM')
 }
+
+/**
+ * The event-loop watcher failed: `epoll_wait` on the loop, or libuv's poll handle (`syscall`
+ * `'uv_poll'`). Shaped like a system error, with `ERR_EPOLL_WATCH` as its code and the errno name
+ * in the message.
+ */
+export function watchFailed(errno: number, syscall: string): Error & { code: 'ERR_EPOLL_WATCH'; errno: number; syscall: string } {
+  const name = errnoName(errno)
+  const error = new Error(`${name}: watching the epoll fd on the event loop failed, ${syscall}`)
+  return Object.assign(withCode(error, 'ERR_EPOLL_WATCH'), { errno: -errno, syscall }) as Error & {
+    code: 'ERR_EPOLL_WATCH'
+    errno: number
+    syscall: string
+  }
+}
+
+/** `'EBADF'` for 9; `'E<n>'` for a number this runtime does not name. */
+function errnoName(errno: number): string {
+  try {
+    return (require('node:util') as typeof import('node:util')).getSystemErrorName(-errno)
+  } catch {
+    return `E${errno}`
+  }
+}

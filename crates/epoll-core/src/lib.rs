@@ -8,11 +8,15 @@ mod epoll;
 mod error;
 mod flags;
 pub mod io;
+mod nesting;
 mod ownership;
+mod readiness;
 mod sys;
 mod timeout;
 
 pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_WAIT};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;
+pub use nesting::ensure_watched_by;
+pub use readiness::{Readiness, ReadinessWait};
 pub use timeout::Timeout;

@@ -105,12 +105,12 @@ impl NativeEpoll {
     /// `useThread` picks the fallback watcher thread instead of libuv. Starts stopped.
     #[napi(
         catch_unwind,
-        ts_args_type = "dispatch: (count: number) => void, out: Uint32Array, useThread: boolean"
+        ts_args_type = "dispatch: (count: number, failedSyscall?: string) => void, out: Uint32Array, useThread: boolean"
     )]
     pub fn watch(
         &mut self,
         env: Env,
-        dispatch: Function<'_, i32, ()>,
+        dispatch: Function<'_, Unknown<'_>, ()>,
         out: Unknown<'_>,
         use_thread: bool,
     ) -> Result<()> {
@@ -145,11 +145,14 @@ impl NativeEpoll {
     }
 
     /// Starts or stops delivery. A stopped watcher never keeps the process alive.
+    /// Starting fails with the kernel's error (`ELOOP`, `EINVAL`) when the epoll fd cannot join the
+    /// event loop's epoll set; then nothing changed.
     #[napi(catch_unwind)]
-    pub fn set_watching(&self, active: bool) {
+    pub fn set_watching(&self, active: bool) -> Result<()> {
         // SAFETY: as in `watcher_kind`.
-        if let Some(watcher) = unsafe { self.watcher.as_ref() } {
-            watcher.set_active(active);
+        match unsafe { self.watcher.as_ref() } {
+            Some(watcher) => watcher.set_active(active),
+            None => Ok(()),
         }
     }
 

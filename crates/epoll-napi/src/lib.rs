@@ -8,7 +8,6 @@ mod epoll;
 mod errors;
 mod fast;
 mod io;
-mod uv;
 mod watch;
 
 use napi_derive::napi;

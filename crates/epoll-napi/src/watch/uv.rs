@@ -1,4 +1,5 @@
-//! The few libuv functions the event-loop watcher needs, looked up at run time.
+//! The libuv symbol table: the few libuv functions the event-loop watcher needs, looked up at run
+//! time.
 //!
 //! Node exports libuv to addons, but Bun exports panicking stubs and other hosts may export nothing;
 //! linking the symbols would make the addon fail to load there. `dlsym` finds them where they exist,
@@ -18,6 +19,7 @@ pub type PollCallback = unsafe extern "C" fn(handle: *mut c_void, status: c_int,
 pub type CloseCallback = unsafe extern "C" fn(handle: *mut c_void);
 
 type HandleSize = unsafe extern "C" fn(c_int) -> usize;
+type BackendFd = unsafe extern "C" fn(*const uv_loop_s) -> c_int;
 type PollInit = unsafe extern "C" fn(*mut uv_loop_s, *mut c_void, c_int) -> c_int;
 type PollStart = unsafe extern "C" fn(*mut c_void, c_int, PollCallback) -> c_int;
 type PollStop = unsafe extern "C" fn(*mut c_void) -> c_int;
@@ -26,6 +28,7 @@ type HandleOp = unsafe extern "C" fn(*mut c_void);
 
 pub struct Uv {
     pub handle_size: HandleSize,
+    pub backend_fd: BackendFd,
     pub poll_init: PollInit,
     pub poll_start: PollStart,
     pub poll_stop: PollStop,
@@ -59,6 +62,9 @@ pub fn uv() -> Option<&'static Uv> {
             Some(Uv {
                 handle_size: std::mem::transmute::<*mut c_void, HandleSize>(symbol(
                     c"uv_handle_size",
+                )?),
+                backend_fd: std::mem::transmute::<*mut c_void, BackendFd>(symbol(
+                    c"uv_backend_fd",
                 )?),
                 poll_init: std::mem::transmute::<*mut c_void, PollInit>(symbol(c"uv_poll_init")?),
                 poll_start: std::mem::transmute::<*mut c_void, PollStart>(symbol(

@@ -1,0 +1,297 @@
+//! Readiness of an epoll fd delivered on the owning JavaScript thread's event loop, one JavaScript
+//! call per batch of events.
+//!
+//! - [`libuv`]: on Node, a `uv_poll` handle watches the epoll fd on the loop of the thread that created
+//!   the instance (main thread or worker): no helper thread. [`uv`] is its symbol table.
+//! - [`thread`]: elsewhere (Bun, Deno), a thread waits for readiness and wakes the loop through a
+//!   threadsafe function, then waits for the loop to finish the batch (one wake-up per batch).
+//! - This file: the watcher both backends share, its one batch ([`Watcher::dispatch`]:
+//!   `epoll_wait(…, 0)` into the caller's `Uint32Array`, then one call of the JavaScript dispatcher
+//!   with the number of events, or `-errno`), its lifetime and its one teardown.
+//! - [`js`]: the JavaScript values the watcher keeps.
+//!
+//! Lifetime: a holder count. The owner (the `NativeEpoll`), the backend (until libuv's close callback
+//! or the threadsafe function's finalizer) and a running dispatch each hold the watcher; the last to
+//! let go frees it.
+
+mod js;
+mod libuv;
+mod thread;
+mod uv;
+
+use std::cell::{Cell, RefCell};
+use std::os::fd::{BorrowedFd, RawFd};
+use std::ptr;
+
+use epoll_core::{Error, EventBuffer, OsError, Timeout};
+use napi::sys;
+
+use js::JsRefs;
+use libuv::LibuvBackend;
+use thread::ThreadBackend;
+
+/// How readiness reaches the loop.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Libuv,
+    Thread,
+}
+
+enum Backend {
+    Libuv(LibuvBackend),
+    Thread(ThreadBackend),
+}
+
+/// Who tears the watcher down.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Teardown {
+    /// The owner let go: release everything, including the JavaScript references.
+    Owner,
+    /// The env (a worker) is ending: Node releases the references itself.
+    Env,
+}
+
+pub struct Watcher {
+    env: sys::napi_env,
+    epfd: RawFd,
+    events: RefCell<EventBuffer>,
+    js: RefCell<JsRefs>,
+    /// Set once, right after creation.
+    backend: Option<Backend>,
+    active: Cell<bool>,
+    refed: Cell<bool>,
+    torn_down: Cell<bool>,
+    holders: Cell<u32>,
+}
+
+/// Throws `error` as a Node-style system error (`code`, `errno`, `syscall`) and returns the marker.
+fn throw_os(env: sys::napi_env, error: OsError) -> napi::Error {
+    crate::errors::throw(&napi::Env::from_raw(env), error.into())
+}
+
+impl Watcher {
+    /// Creates a watcher of `epfd` that calls `callback(count)` with events written into `out` (a
+    /// `Uint32Array`). It starts inactive and referenced. The kernel's or libuv's refusal to watch
+    /// the fd is a coded system error.
+    ///
+    /// # Safety
+    /// On the JavaScript thread of `env`, with live values of the current scope; `epfd` must stay
+    /// open until [`Watcher::release_by_owner`] is called.
+    pub unsafe fn create(
+        env: sys::napi_env,
+        epfd: RawFd,
+        callback: sys::napi_value,
+        out: sys::napi_value,
+        kind: Kind,
+    ) -> napi::Result<*mut Watcher> {
+        // SAFETY: as the caller promises.
+        let js = unsafe { JsRefs::new(env, callback, out)? };
+        let watcher = Box::into_raw(Box::new(Watcher {
+            env,
+            epfd,
+            events: RefCell::default(),
+            js: RefCell::new(js),
+            backend: None,
+            active: Cell::new(false),
+            refed: Cell::new(true),
+            torn_down: Cell::new(false),
+            // The owner and the backend.
+            holders: Cell::new(2),
+        }));
+        // SAFETY: `watcher` was just allocated; the backends keep the pointer but cannot call back
+        // before this function returns (the libuv handle is not started, the thread is inactive).
+        let backend = match (kind, uv::uv()) {
+            (Kind::Libuv, Some(uv)) => {
+                unsafe { LibuvBackend::new(env, epfd, uv, watcher) }.map(Backend::Libuv)
+            }
+            _ => unsafe { ThreadBackend::new(env, epfd, watcher) }.map(Backend::Thread),
+        };
+        match backend {
+            Ok(backend) => {
+                // SAFETY: still exclusively ours.
+                unsafe { (*watcher).backend = Some(backend) };
+                Ok(watcher)
+            }
+            Err(e) => {
+                // SAFETY: the failed backend kept no pointer to `watcher`; free it and its JS state.
+                unsafe {
+                    (*watcher).js.borrow_mut().release();
+                    drop(Box::from_raw(watcher));
+                }
+                Err(match e {
+                    WatchError::Os(os) => throw_os(env, os),
+                    WatchError::Napi(e) => e,
+                })
+            }
+        }
+    }
+
+    fn backend(&self) -> &Backend {
+        self.backend.as_ref().expect("a watcher has its backend")
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self.backend() {
+            Backend::Libuv(_) => Kind::Libuv,
+            Backend::Thread(_) => Kind::Thread,
+        }
+    }
+
+    /// Starts or stops watching. A stopped watcher never keeps the process alive. Starting fails
+    /// with the kernel's error when the epoll fd cannot join the event loop's epoll set (`ELOOP`,
+    /// `EINVAL`): nothing changed then.
+    pub fn set_active(&self, active: bool) -> napi::Result<()> {
+        if self.torn_down.get() || self.active.get() == active {
+            return Ok(());
+        }
+        let started = match (self.backend(), active) {
+            (Backend::Libuv(b), true) => b.start(self.epfd),
+            (Backend::Libuv(b), false) => {
+                b.stop();
+                Ok(())
+            }
+            (Backend::Thread(b), _) => {
+                b.set_active(active);
+                Ok(())
+            }
+        };
+        started.map_err(|e| throw_os(self.env, e))?;
+        self.active.set(active);
+        self.js.borrow().keep_alive(active);
+        self.apply_ref();
+        Ok(())
+    }
+
+    /// Whether an active watcher keeps the process alive.
+    pub fn set_ref(&self, refed: bool) {
+        self.refed.set(refed);
+        self.apply_ref();
+    }
+
+    fn apply_ref(&self) {
+        if self.torn_down.get() {
+            return;
+        }
+        match self.backend() {
+            Backend::Libuv(b) => b.set_ref(self.refed.get()),
+            // A threadsafe function keeps the loop alive even while idle: only while watching.
+            Backend::Thread(b) => b.set_ref(self.env, self.refed.get() && self.active.get()),
+        }
+    }
+
+    /// One batch: `epoll_wait(…, 0)` into the `Uint32Array`, then one call of the dispatcher.
+    /// `failed` (a negative libuv status) is passed on as the count instead.
+    ///
+    /// # Safety
+    /// `this` is a live watcher; called on its JavaScript thread from a libuv or threadsafe-function
+    /// callback (no JavaScript on the stack).
+    unsafe fn dispatch(this: *const Watcher, failed: Option<OsError>) {
+        // SAFETY: live: the caller's backend holds it, and this dispatch holds it from here on.
+        let w = unsafe { &*this };
+        if w.torn_down.get() || !w.active.get() {
+            return;
+        }
+        w.holders.set(w.holders.get() + 1);
+        let mut scope = ptr::null_mut();
+        // SAFETY: on the env's thread with no scope open; every handle below lives in `scope`.
+        unsafe {
+            if sys::napi_open_handle_scope(w.env, &mut scope) == sys::Status::napi_ok {
+                let (count, syscall) = match failed {
+                    Some(e) => (-e.errno, Some(e.syscall)),
+                    None => w.fill_out(),
+                };
+                if count != 0 {
+                    // The dispatcher may close the instance: only `this` (held) is used afterwards.
+                    let js = w.js.as_ptr();
+                    (*js).call(count, syscall);
+                }
+                sys::napi_close_handle_scope(w.env, scope);
+            }
+            Watcher::release(this);
+        }
+    }
+
+    /// Events written into the out array, or `-errno` and `epoll_wait` when it failed.
+    unsafe fn fill_out(&self) -> (i32, Option<&'static str>) {
+        const FAILED: Option<&str> = Some("epoll_wait");
+        // SAFETY: inside the dispatch's handle scope; `out` is dropped before JavaScript runs.
+        let Some(out) = (unsafe { self.js.borrow().out() }) else {
+            return (-libc::EINVAL, FAILED);
+        };
+        // SAFETY: the owner keeps `epfd` open while the watcher is not torn down.
+        let epfd = unsafe { BorrowedFd::borrow_raw(self.epfd) };
+        match self
+            .events
+            .borrow_mut()
+            .wait_into(epfd, out, Timeout::Immediate)
+        {
+            Ok(n) => (n as i32, None),
+            Err(Error::Os(e)) => (-e.errno, FAILED),
+            Err(_) => (-libc::EBADF, FAILED),
+        }
+    }
+
+    /// The owner (the `NativeEpoll`) is done with the watcher: tear it down and let go. Call before
+    /// closing the epoll fd.
+    ///
+    /// # Safety
+    /// `this` came from [`Watcher::create`] and is not used by the caller afterwards; on the JS thread.
+    pub unsafe fn release_by_owner(this: *mut Watcher) {
+        // SAFETY: the owner's hold keeps it live until `release`.
+        unsafe {
+            (*this).tear_down(Teardown::Owner, ptr::null_mut());
+            Watcher::release(this);
+        }
+    }
+
+    /// The one teardown: stops the backend for good (it lets go of the watcher once libuv or Node is
+    /// done with it) and, for the owner, releases the JavaScript references. Runs once; later calls
+    /// do nothing.
+    fn tear_down(&self, by: Teardown, env_hook: sys::napi_async_cleanup_hook_handle) {
+        if self.torn_down.replace(true) {
+            return;
+        }
+        self.active.set(false);
+        match self.backend() {
+            Backend::Libuv(b) => b.close(by, env_hook),
+            Backend::Thread(b) => b.close(self.env, by),
+        }
+        if by == Teardown::Owner {
+            // SAFETY: on the env's thread; `torn_down` makes this the only release.
+            unsafe { self.js.borrow_mut().release() };
+        }
+    }
+
+    /// Lets go of one hold; the last one frees the watcher.
+    ///
+    /// # Safety
+    /// `this` is live and the caller holds it; it must not use `this` afterwards.
+    unsafe fn release(this: *const Watcher) {
+        // SAFETY: live while held; freed here exactly once, when the count reaches zero.
+        unsafe {
+            let left = (*this).holders.get() - 1;
+            (*this).holders.set(left);
+            if left == 0 {
+                drop(Box::from_raw(this.cast_mut()));
+            }
+        }
+    }
+}
+
+/// A backend could not be made: a system error (coded for JavaScript) or a Node-API failure.
+pub(crate) enum WatchError {
+    Os(OsError),
+    Napi(napi::Error),
+}
+
+impl From<OsError> for WatchError {
+    fn from(e: OsError) -> Self {
+        WatchError::Os(e)
+    }
+}
+
+impl From<napi::Error> for WatchError {
+    fn from(e: napi::Error) -> Self {
+        WatchError::Napi(e)
+    }
+}

@@ -1,0 +1,57 @@
+/**
+ * Timeouts of `wait()` that never fire early and keep sub-millisecond precision.
+ *
+ * Node's timers count from the loop's cached clock, so a `setTimeout(fn, 5)` can run up to about a
+ * millisecond before 5 ms have really passed, and they round every delay to whole milliseconds. A
+ * deadline here is a point on the monotonic clock (`performance.now()`): a timer brings it close,
+ * and the last fraction of a millisecond is waited out in `setImmediate` turns (each of which still
+ * lets the loop poll for I/O), so the callback runs once the time has passed, never before.
+ */
+
+/** setTimeout's largest delay; longer deadlines re-arm. */
+const MAX_TIMER_MS = 0x7fffffff
+
+/** Runs `fire` once, `ms` milliseconds (fractions allowed) after construction, unless cancelled. */
+export class Deadline {
+  readonly #at: number
+  readonly #fire: () => void
+  #timer: NodeJS.Timeout | null = null
+  #immediate: NodeJS.Immediate | null = null
+  #refed: boolean
+
+  constructor(ms: number, fire: () => void, refed: boolean) {
+    this.#at = performance.now() + ms
+    this.#fire = fire
+    this.#refed = refed
+    this.#schedule()
+  }
+
+  #schedule = (): void => {
+    this.#timer = null
+    this.#immediate = null
+    const left = this.#at - performance.now()
+    if (left <= 0) return this.#fire()
+    if (left >= 1) this.#timer = setTimeout(this.#schedule, Math.min(Math.floor(left), MAX_TIMER_MS))
+    else this.#immediate = setImmediate(this.#schedule)
+    if (!this.#refed) this.#applyRef()
+  }
+
+  /** Whether the deadline keeps the process alive. */
+  setRef(refed: boolean): void {
+    this.#refed = refed
+    this.#applyRef()
+  }
+
+  #applyRef(): void {
+    const pending = this.#timer ?? this.#immediate
+    if (this.#refed) pending?.ref()
+    else pending?.unref()
+  }
+
+  cancel(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    if (this.#immediate !== null) clearImmediate(this.#immediate)
+    this.#timer = null
+    this.#immediate = null
+  }
+}
