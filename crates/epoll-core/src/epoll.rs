@@ -25,6 +25,9 @@ pub struct Epoll {
     /// Fd numbers that were closed while registered: the kernel may still hold their registration
     /// (a duplicate keeps the file open), so registering the number again is checked first.
     closed_while_registered: HashSet<RawFd>,
+    /// `EPOLLEXCLUSIVE` fds that [`Epoll::suspend`] took out of the kernel (such a registration cannot
+    /// be modified, only deleted and added again). They are still registered as far as callers see.
+    suspended_by_removal: HashSet<RawFd>,
     /// Reused kernel buffer for `epoll_wait`.
     events: EventBuffer,
 }
@@ -88,6 +91,7 @@ impl Epoll {
             fd: Some(fd),
             interest,
             closed_while_registered: HashSet::new(),
+            suspended_by_removal: HashSet::new(),
             events: EventBuffer::default(),
         }
     }
@@ -112,6 +116,7 @@ impl Epoll {
         }
         self.interest.clear();
         self.closed_while_registered.clear();
+        self.suspended_by_removal.clear();
         self.events = EventBuffer::default();
     }
 
@@ -137,6 +142,10 @@ impl Epoll {
     /// `EPOLL_CTL_ADD`. Refused with [`Error::StaleRegistration`] when the number belonged to an fd
     /// closed without unregister whose file is still open elsewhere (see the error).
     pub fn register(&mut self, fd: RawFd, events: u32) -> Result<()> {
+        if self.suspended_by_removal.contains(&fd) {
+            // Out of the kernel only while suspended: it is registered, as the kernel would say.
+            return Err(self.emulated(libc::EEXIST, Ctl::Add, fd));
+        }
         let suspicious =
             self.interest.contains_key(&fd) || self.closed_while_registered.contains(&fd);
         self.ctl(Ctl::Add, fd, events)?;
@@ -154,11 +163,34 @@ impl Epoll {
     }
 
     pub fn modify(&mut self, fd: RawFd, events: u32) -> Result<()> {
+        if self.suspended_by_removal.contains(&fd) {
+            // What the kernel says of any `EPOLL_CTL_MOD` of an exclusive registration.
+            return Err(self.emulated(libc::EINVAL, Ctl::Mod, fd));
+        }
         self.ctl(Ctl::Mod, fd, events)
     }
 
     pub fn unregister(&mut self, fd: RawFd) -> Result<()> {
+        if self.suspended_by_removal.remove(&fd) {
+            self.interest.remove(&fd);
+            // The kernel holds nothing to delete; a closed fd is still reported as the kernel would.
+            // SAFETY: fcntl(F_GETFD) takes no pointers; it only checks that the fd is open.
+            return match cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) }, "epoll_ctl") {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    self.closed_while_registered.insert(fd);
+                    Err(e.with_detail(format!("{} fd {fd}", Ctl::Del.name())).into())
+                }
+            };
+        }
         self.ctl(Ctl::Del, fd, 0)
+    }
+
+    /// The error the kernel would give for `op` on a suspended exclusive registration.
+    fn emulated(&self, errno: i32, op: Ctl, fd: RawFd) -> Error {
+        OsError::new(errno, "epoll_ctl")
+            .with_detail(format!("{} fd {fd}", op.name()))
+            .into()
     }
 
     /// Disarms a registered fd without forgetting its mask: re-registers it `EPOLLONESHOT`, so the
@@ -167,22 +199,28 @@ impl Epoll {
     pub fn suspend(&mut self, fd: RawFd) -> Result<()> {
         self.fd()?;
         let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
-        if events & EPOLLEXCLUSIVE != 0 {
-            self.ctl_raw(Ctl::Del, fd, 0)
-        } else {
-            self.ctl_raw(Ctl::Mod, fd, events | EPOLLONESHOT)
+        if events & EPOLLEXCLUSIVE == 0 {
+            return self.ctl_raw(Ctl::Mod, fd, events | EPOLLONESHOT);
         }
+        if !self.suspended_by_removal.contains(&fd) {
+            self.ctl_raw(Ctl::Del, fd, 0)?;
+            self.suspended_by_removal.insert(fd);
+        }
+        Ok(())
     }
 
     /// Re-arms a suspended fd with the mask it was registered with.
     pub fn resume(&mut self, fd: RawFd) -> Result<()> {
         self.fd()?;
         let events = self.interest(fd).ok_or_else(|| not_registered(fd))?;
-        if events & EPOLLEXCLUSIVE != 0 {
-            self.ctl_raw(Ctl::Add, fd, events)
-        } else {
-            self.ctl_raw(Ctl::Mod, fd, events)
+        if events & EPOLLEXCLUSIVE == 0 {
+            return self.ctl_raw(Ctl::Mod, fd, events);
         }
+        if self.suspended_by_removal.contains(&fd) {
+            self.ctl_raw(Ctl::Add, fd, events)?;
+            self.suspended_by_removal.remove(&fd);
+        }
+        Ok(())
     }
 
     fn ctl(&mut self, op: Ctl, fd: RawFd, events: u32) -> Result<()> {

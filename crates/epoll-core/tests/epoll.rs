@@ -109,6 +109,47 @@ fn an_exclusive_registration_can_be_suspended_and_resumed_too() {
 }
 
 #[test]
+fn a_suspended_exclusive_registration_still_unregisters_and_refuses_modify_as_the_kernel_would() {
+    let mut ep = Epoll::new(true).unwrap();
+    let (r, w) = pipe();
+    let fd = r.as_raw_fd();
+    ep.register(fd, EPOLLIN | EPOLLEXCLUSIVE).unwrap();
+    write_byte(&w);
+    ep.suspend(fd).unwrap();
+    let err = ep.modify(fd, EPOLLIN).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Os(OsError {
+                errno: libc::EINVAL,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    assert!(ep.has(fd), "a refused modify keeps the registration");
+    let err = ep.register(fd, EPOLLIN).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Os(OsError {
+                errno: libc::EEXIST,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    ep.unregister(fd).unwrap();
+    assert!(!ep.has(fd));
+    ep.register(fd, EPOLLIN).unwrap();
+    assert_eq!(
+        ready(&mut ep).len(),
+        1,
+        "registered afresh after unregister"
+    );
+}
+
+#[test]
 fn exclusive_registrations_are_accepted_with_add_and_refused_by_modify() {
     let mut ep = Epoll::new(true).unwrap();
     let (r, _w) = pipe();

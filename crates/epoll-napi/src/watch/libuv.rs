@@ -2,7 +2,7 @@
 //! instance.
 //!
 //! libuv adds the fd to its own epoll set lazily and aborts the process if the kernel refuses; every
-//! start therefore adds it first ([`epoll_core::ensure_watched_by`]), so that a refusal is an error of
+//! start therefore adds it right away ([`epoll_core::ensure_watched_by`]), so that a refusal is an error of
 //! the call that started watching. A failure libuv reports later (a non-zero status in the poll
 //! callback, after which libuv has stopped the handle) reaches the dispatcher as a coded error.
 
@@ -95,13 +95,14 @@ impl LibuvBackend {
         // SAFETY: the loop of this thread, alive as long as the env; its backend fd is libuv's epoll
         // fd, open for the loop's lifetime.
         let outer = unsafe { BorrowedFd::borrow_raw((self.uv.backend_fd)(self.uv_loop)) };
-        epoll_core::ensure_watched_by(outer, epfd)?;
         // SAFETY: `handle` is an initialised, not yet closed uv_poll_t of this thread's loop.
         let status = unsafe { (self.uv.poll_start)(handle, UV_READABLE, on_poll) };
         if status != 0 {
             return Err(uv_error(status, "uv_poll_start", epfd));
         }
-        Ok(())
+        // After uv_poll_start, which begins by removing the fd from libuv's epoll set: libuv's own
+        // add comes on the next loop turn and finds it there.
+        epoll_core::ensure_watched_by(outer, epfd).inspect_err(|_| self.stop())
     }
 
     pub fn stop(&self) {

@@ -1,0 +1,173 @@
+import test from 'ava'
+// Regression specs for the failures found by trying the package as demanding users would (issue 11):
+// each fails on the code before its fix.
+
+import { Worker } from 'node:worker_threads'
+
+import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN } from '../index.js'
+import { ROOT, runNode } from './helpers/child.js'
+import { openPipe, settle } from './helpers/pipes.js'
+
+test('nesting instances deeper than the kernel allows is a coded ELOOP, never an abort', (t) => {
+  const result = runNode(`
+    const { Epoll, EPOLLIN } = epoll
+    const e = [0, 1, 2, 3, 4].map(() => new Epoll())
+    const outcome = []
+    ;(async () => {
+      await e[0].wait({ timeout: 1 })
+      for (let i = 0; i < 4; i++) {
+        try { e[i].register(e[i + 1], EPOLLIN); outcome.push('ok') } catch (err) { outcome.push(err.code) }
+      }
+      try { await e[0].wait({ timeout: 10 }); outcome.push('waited') } catch (err) { outcome.push(err.code + ' ' + err.syscall) }
+      console.log(JSON.stringify(outcome))
+    })()
+  `)
+  t.is(result.signal, null, result.stderr)
+  t.is(result.status, 0, result.stderr)
+  const outcome = JSON.parse(result.stdout) as string[]
+  t.true(outcome.includes('ELOOP') || outcome.includes('ELOOP epoll_ctl'), result.stdout)
+})
+
+test('more instances watching one fd than the kernel has wake-up paths for: coded errors, no abort', (t) => {
+  const result = runNode(`
+    const { Epoll, EPOLLIN, eventfd, writeCounter } = epoll
+    const fd = eventfd()
+    const codes = {}
+    const instances = []
+    for (let i = 0; i < 600; i++) {
+      const ep = new Epoll()
+      instances.push(ep)
+      try { ep.register(fd, EPOLLIN, () => {}) } catch (err) { codes[err.code + ' ' + err.syscall] = (codes[err.code + ' ' + err.syscall] ?? 0) + 1 }
+    }
+    writeCounter(fd, 1)
+    setTimeout(() => { for (const ep of instances) ep.close(); console.log(JSON.stringify(codes)) }, 50)
+  `)
+  t.is(result.signal, null, result.stderr)
+  t.is(result.status, 0, result.stderr)
+  const codes = JSON.parse(result.stdout) as Record<string, number>
+  t.log(codes)
+  t.true(Object.keys(codes).length > 0, 'the kernel refused some watches')
+  for (const key of Object.keys(codes)) t.regex(key, /^E[A-Z]+ epoll_ctl$/)
+})
+
+test.serial('poll() on an instance with handlers returns the events kept for fds without one', async (t) => {
+  using ep = new Epoll()
+  using a = openPipe()
+  using b = openPipe()
+  using c = openPipe()
+  ep.register(a.readFd, EPOLLIN, () => {})
+  ep.register(b.readFd, EPOLLIN) // level-triggered, no handler
+  ep.register(c.readFd, EPOLLIN | EPOLLET) // edge-triggered, no handler
+  b.send()
+  c.send()
+  await settle(30) // the loop dispatched both: kept for wait(), b parked
+  const events = ep.poll(100)
+  t.deepEqual(
+    events.sort((x, y) => x[0] - y[0]),
+    [
+      [b.readFd, EPOLLIN],
+      [c.readFd, EPOLLIN],
+    ],
+  )
+  const out = new Uint32Array(8)
+  t.is(ep.pollInto(out, 0), 1, 'the level-triggered fd was re-armed: still readable, reported again')
+  t.deepEqual([...out.subarray(0, 2)], [b.readFd, EPOLLIN])
+})
+
+test.serial('an EPOLLEXCLUSIVE fd parked while its event is kept can still be modified (EINVAL) and unregistered', async (t) => {
+  using ep = new Epoll()
+  using stop = openPipe()
+  using target = openPipe()
+  ep.register(stop.readFd, EPOLLIN, () => {})
+  ep.register(target.readFd, EPOLLIN | EPOLLEXCLUSIVE)
+  target.send()
+  await settle(30)
+  const refused = t.throws(() => ep.modify(target.readFd, EPOLLIN)) as NodeJS.ErrnoException
+  t.is(refused.code, 'EINVAL')
+  t.is(refused.syscall, 'epoll_ctl')
+  t.true(ep.has(target.readFd), 'a refused modify keeps the registration')
+  t.notThrows(() => ep.unregister(target.readFd))
+  t.false(ep.has(target.readFd))
+  t.deepEqual(await ep.wait({ timeout: 0 }), [], 'its kept event went with it')
+})
+
+test('a failed modify of a closed fd drops its handler: the process exits', (t) => {
+  const result = runNode(`
+    const { Epoll, EPOLLIN, pipe, close } = epoll
+    const ep = new Epoll()
+    const [r, w] = pipe()
+    ep.register(r, EPOLLIN, () => {})
+    close(r)
+    let code = 'none'
+    try { ep.modify(r, EPOLLIN) } catch (err) { code = err.code }
+    console.log(code, ep.size, ep.has(r))
+  `, { timeout: 10_000 })
+  t.is(result.signal, null, 'the process exited by itself')
+  t.regex(result.stdout, /^(EBADF|ENOENT) 0 false/)
+})
+
+for (const timeout of [-1, 60_000]) {
+  test(`a worker blocked in poll(${timeout}) stops on terminate(), and process.exit() does not hang`, async (t) => {
+    const worker = new Worker(
+      `const { Epoll } = require(${JSON.stringify(ROOT)}); const { parentPort } = require('node:worker_threads')
+       const ep = new Epoll(); parentPort.postMessage('polling'); ep.poll(${timeout})`,
+      { eval: true },
+    )
+    await new Promise((resolve) => worker.once('message', resolve))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = performance.now()
+    await worker.terminate()
+    t.true(performance.now() - started < 5000)
+    const exit = runNode(`
+      const { Worker } = require('node:worker_threads')
+      const w = new Worker('const { Epoll } = require(${JSON.stringify(ROOT)}); new Epoll().poll(${timeout})', { eval: true })
+      w.on('online', () => setTimeout(() => process.exit(7), 100))
+    `, { timeout: 10_000 })
+    t.is(exit.status, 7, exit.stderr)
+  })
+}
+
+test('pollInto refuses a typed array whose length getter claims more room than it has', (t) => {
+  using ep = new Epoll()
+  class Lying extends Uint32Array {
+    override get length() {
+      return 64
+    }
+  }
+  t.throws(() => ep.pollInto(new Lying(1), 0), { code: 'ERR_OUT_OF_RANGE' })
+})
+
+test('wait() with a signal whose aborted getter throws returns a rejected promise', async (t) => {
+  using ep = new Epoll()
+  const signal = Object.defineProperty(new EventTarget(), 'aborted', {
+    get(): boolean {
+      throw new Error('getter')
+    },
+  }) as unknown as AbortSignal
+  let promise: Promise<unknown> | undefined
+  t.notThrows(() => {
+    promise = ep.wait({ signal, timeout: 10 })
+  })
+  await t.throwsAsync(promise!, { message: 'getter' })
+})
+
+test('a signal-like object without removeEventListener is refused instead of leaving a wait pending', async (t) => {
+  using ep = new Epoll()
+  const signal = { aborted: false, addEventListener() {} } as unknown as AbortSignal
+  await t.throwsAsync(ep.wait({ signal, timeout: 10 }), { code: 'ERR_INVALID_ARG_TYPE' })
+})
+
+test('wait({ timeout }) never resolves before its timeout, and a fraction of a millisecond is kept', async (t) => {
+  using ep = new Epoll()
+  for (const timeout of [1, 2.5, 5, 0.3]) {
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now()
+      await ep.wait({ timeout })
+      const took = performance.now() - started
+      t.true(took >= timeout, `wait({ timeout: ${timeout} }) took ${took.toFixed(3)} ms`)
+    }
+  }
+  const started = performance.now()
+  await ep.wait({ timeout: 0.3 })
+  t.log(`wait({ timeout: 0.3 }) took ${(performance.now() - started).toFixed(3)} ms`)
+})
