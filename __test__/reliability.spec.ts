@@ -2,9 +2,11 @@ import test from 'ava'
 // Regression specs for the failures found by trying the package as demanding users would (issue 11):
 // each fails on the code before its fix.
 
+import { spawnSync } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 
-import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN } from '../index.js'
+import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN, EPOLLPRI } from '../index.js'
 import { ROOT, runNode } from './helpers/child.js'
 import { openPipe, settle } from './helpers/pipes.js'
 
@@ -170,4 +172,56 @@ test('wait({ timeout }) never resolves before its timeout, and a fraction of a m
   const started = performance.now()
   await ep.wait({ timeout: 0.3 })
   t.log(`wait({ timeout: 0.3 }) took ${(performance.now() - started).toFixed(3)} ms`)
+})
+
+for (const watcher of ['libuv', 'thread']) {
+  test(`changes of /proc/sys files reach handlers and wait() (${watcher} watcher)`, (t) => {
+    // A private UTS namespace (root only) gives a hostname the test may change.
+    const probe = spawnSync('unshare', ['-u', 'true'])
+    if (probe.status !== 0) {
+      t.log('skipped: unshare -u is not permitted here (needs root)')
+      t.pass()
+      return
+    }
+    const script = `
+      const epoll = require(${JSON.stringify(ROOT)})
+      const fs = require('node:fs')
+      const path = '/proc/sys/kernel/hostname'
+      const [a, b] = [fs.openSync(path, 'r'), fs.openSync(path, 'r')]
+      const ep = new epoll.Epoll()
+      const seen = []
+      ep.register(a, epoll.EPOLLPRI, (events) => seen.push(events))
+      ep.register(b, epoll.EPOLLPRI)
+      const waited = ep.wait({ timeout: 2000 })
+      setTimeout(() => fs.writeFileSync(path, 'changed'), 50)
+      waited.then((batch) => {
+        setTimeout(() => { console.log(JSON.stringify({ seen, batch, b, watcher: ep.watcher })); ep.close() }, 50)
+      })
+    `
+    const result = spawnSync('unshare', ['-u', process.execPath, '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, EPOLL_NAPI_WATCHER: watcher },
+    })
+    t.is(result.status, 0, result.stderr)
+    const out = JSON.parse(result.stdout) as { seen: number[]; batch: number[][]; b: number; watcher: string }
+    t.is(out.watcher, 'thread', 'procfs files are watched by a thread that calls epoll_wait directly')
+    t.true(out.seen.length >= 1, 'the handler ran')
+    t.deepEqual(out.batch.map(([fd]) => fd), [out.b], 'wait() got the other file’s change')
+  })
+}
+
+test.serial('a /proc file registered after handlers started moves the instance to a direct watcher without losing events', async (t) => {
+  using ep = new Epoll()
+  using p = openPipe()
+  const calls: number[] = []
+  ep.register(p.readFd, EPOLLIN | EPOLLET, (events) => calls.push(events))
+  t.is(ep.watcher, 'libuv')
+  const mounts = openSync('/proc/self/mounts', 'r')
+  t.teardown(() => closeSync(mounts))
+  ep.register(mounts, EPOLLPRI)
+  t.is(ep.watcher, 'thread')
+  p.send()
+  await settle(30)
+  t.deepEqual(calls, [EPOLLIN], 'handlers keep running on the new watcher')
 })

@@ -27,10 +27,19 @@ export interface DeliveryTarget {
   has(fd: number): boolean
   suspend(fd: number): void
   resume(fd: number): void
-  watch(dispatch: (count: number, failedSyscall?: string) => void, out: Uint32Array, useThread: boolean): void
+  watch(dispatch: (count: number, failedSyscall?: string) => void, out: Uint32Array, kind: WatcherKind): void
+  unwatch(): void
+  /** Whether a registered fd loses its events to a nested poll (procfs, cgroup): only a direct watcher delivers them. */
+  readonly needsDirectWatch: boolean
   setWatching(active: boolean): void
   setRef(refed: boolean): void
 }
+
+/**
+ * How the native watcher waits: `'libuv'` (a `uv_poll` handle), `'thread'` (a thread waits for
+ * readiness), `'direct'` (a thread calls `epoll_wait` on the instance and hands the events over).
+ */
+export type WatcherKind = 'libuv' | 'thread' | 'direct'
 
 interface Waiter {
   resolve(events: EpollEvent[]): void
@@ -69,6 +78,14 @@ export class Delivery {
   /** Set when the watcher failed: it stays stopped until a new handler or wait starts it. */
   #failed = false
   #out: Uint32Array | null = null
+  #kind: WatcherKind | null = null
+  /**
+   * With a direct watcher, fds forgotten since its last batch: the thread may have taken their events
+   * before the forget. Such an event is dropped unless the number is registered again (then it is at
+   * worst a spurious readiness of the new registration, which non-blocking I/O absorbs; with libuv
+   * the events are taken at dispatch time and are always current).
+   */
+  #forgottenSinceBatch: Set<number> | null = null
 
   constructor(target: DeliveryTarget) {
     this.#target = target
@@ -107,7 +124,22 @@ export class Delivery {
     }
     this.dropKept(fd)
     if (this.#dispatching) (this.#removedInBatch ??= new Set()).add(fd)
+    if (this.#kind === 'direct') (this.#forgottenSinceBatch ??= new Set()).add(fd)
     this.#updateWatchingQuietly()
+  }
+
+  /**
+   * After a registration: a file whose readiness a nested poll would consume (procfs, cgroup) needs a
+   * direct watcher, so a libuv or readiness watcher is replaced. Throws what starting it threw.
+   */
+  registered(): void {
+    if (this.#out === null || this.#kind === 'direct' || !this.#target.needsDirectWatch) return
+    const watching = this.#watching
+    this.#target.unwatch()
+    this.#out = null
+    this.#kind = null
+    this.#watching = false
+    if (watching) this.#updateWatching(true)
   }
 
   /** Drops a kept event of `fd` (after `modify`, the kernel re-evaluates the fd under its new mask). */
@@ -217,8 +249,10 @@ export class Delivery {
       // May throw (EMFILE for the watcher thread's eventfd, ELOOP from the kernel...): then nothing
       // changed, and the next handler or wait tries again.
       const out = new Uint32Array(2 * DISPATCH_BATCH)
-      this.#target.watch(this.dispatch, out, useWatcherThread())
+      const kind: WatcherKind = this.#target.needsDirectWatch ? 'direct' : useWatcherThread() ? 'thread' : 'libuv'
+      this.#target.watch(this.dispatch, out, kind)
       this.#out = out
+      this.#kind = kind
       if (!this.#refed) this.#target.setRef(false)
     }
     this.#target.setWatching(wanted)
@@ -239,6 +273,8 @@ export class Delivery {
     if (count < 0) return this.#watchFailed(-count, failedSyscall ?? 'epoll_wait')
     const out = this.#out!
     const handlers = this.#handlers
+    const stale = this.#forgottenSinceBatch
+    this.#forgottenSinceBatch = null
     let unclaimed: number[] | null = null
     let errors: unknown[] | null = null
     this.#dispatching = true
@@ -247,6 +283,7 @@ export class Delivery {
         const fd = out[i]
         const events = out[i + 1]
         if (this.#removedInBatch !== null && this.#removedInBatch.has(fd)) continue
+        if (stale !== null && stale.has(fd) && !this.#target.has(fd)) continue
         const handler = handlers[fd]
         if (handler !== undefined) {
           try {

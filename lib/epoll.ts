@@ -151,14 +151,13 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     // The kernel took it, so any state kept under this number belonged to an fd closed without
     // unregister: none of it may reach the new registration.
     this.#delivery.forget(checkedFd)
-    if (handler !== undefined) {
-      try {
-        this.#delivery.setHandler(checkedFd, handler)
-      } catch (error) {
-        native.unregister(checkedFd)
-        this.#delivery.forget(checkedFd)
-        throw error
-      }
+    try {
+      this.#delivery.registered()
+      if (handler !== undefined) this.#delivery.setHandler(checkedFd, handler)
+    } catch (error) {
+      native.unregister(checkedFd)
+      this.#delivery.forget(checkedFd)
+      throw error
     }
     return this
   }

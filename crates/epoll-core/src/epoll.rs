@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Instant;
 
 use crate::error::{Error, OsError, Result};
 use crate::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
@@ -16,6 +17,10 @@ pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
 pub const MAX_EVENTS_PER_WAIT: usize = 65_536;
 
+/// Event data of the core's own registrations (a direct watcher's wake-up eventfd): above every fd
+/// number, and never reported to a caller.
+pub(crate) const INTERNAL_EVENT: u64 = 1 << 32;
+
 /// An epoll instance. Closing it (explicitly or by drop) closes its fd exactly once.
 #[derive(Debug)]
 pub struct Epoll {
@@ -28,6 +33,9 @@ pub struct Epoll {
     /// `EPOLLEXCLUSIVE` fds that [`Epoll::suspend`] took out of the kernel (such a registration cannot
     /// be modified, only deleted and added again). They are still registered as far as callers see.
     suspended_by_removal: HashSet<RawFd>,
+    /// Registered fds whose readiness a poll of the epoll fd from outside would consume (see
+    /// [`crate::consumes_readiness_on_poll`]): their events need a direct watcher.
+    poll_consuming: HashSet<RawFd>,
     /// Reused kernel buffer for `epoll_wait`.
     events: EventBuffer,
 }
@@ -92,6 +100,7 @@ impl Epoll {
             interest,
             closed_while_registered: HashSet::new(),
             suspended_by_removal: HashSet::new(),
+            poll_consuming: HashSet::new(),
             events: EventBuffer::default(),
         }
     }
@@ -117,6 +126,7 @@ impl Epoll {
         self.interest.clear();
         self.closed_while_registered.clear();
         self.suspended_by_removal.clear();
+        self.poll_consuming.clear();
         self.events = EventBuffer::default();
     }
 
@@ -127,6 +137,12 @@ impl Epoll {
 
     pub fn has(&self, fd: RawFd) -> bool {
         self.interest.contains_key(&fd)
+    }
+
+    /// Whether a registered fd loses its events when the epoll fd is polled from outside (procfs and
+    /// cgroup files): then only a direct `epoll_wait` on this instance delivers them.
+    pub fn needs_direct_wait(&self) -> bool {
+        !self.poll_consuming.is_empty()
     }
 
     /// The interest mask `fd` was registered or last modified with.
@@ -173,6 +189,7 @@ impl Epoll {
     pub fn unregister(&mut self, fd: RawFd) -> Result<()> {
         if self.suspended_by_removal.remove(&fd) {
             self.interest.remove(&fd);
+            self.poll_consuming.remove(&fd);
             // The kernel holds nothing to delete; a closed fd is still reported as the kernel would.
             // SAFETY: fcntl(F_GETFD) takes no pointers; it only checks that the fd is open.
             return match cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) }, "epoll_ctl") {
@@ -226,7 +243,13 @@ impl Epoll {
     fn ctl(&mut self, op: Ctl, fd: RawFd, events: u32) -> Result<()> {
         let result = self.ctl_raw(op, fd, events);
         match (op, &result) {
-            (Ctl::Add | Ctl::Mod, Ok(())) => {
+            (Ctl::Add, Ok(())) => {
+                self.interest.insert(fd, events);
+                if crate::direct::consumes_readiness_on_poll(fd) {
+                    self.poll_consuming.insert(fd);
+                }
+            }
+            (Ctl::Mod, Ok(())) => {
                 self.interest.insert(fd, events);
             }
             // Whatever the kernel says, after a delete (or a closed fd) it holds no registration.
@@ -239,6 +262,7 @@ impl Epoll {
                 })),
             ) => {
                 let was_registered = self.interest.remove(&fd).is_some();
+                self.poll_consuming.remove(&fd);
                 // Refused because the fd is gone: it was closed while registered.
                 if was_registered && result.is_err() {
                     self.closed_while_registered.insert(fd);
@@ -338,6 +362,8 @@ impl EventBuffer {
     }
 
     /// `wait` for as many events as `out` has pairs, written as `out[2i] = fd, out[2i+1] = events`.
+    /// The core's own registrations (a direct watcher's wake-up) are never written: a wait that
+    /// found only those waits again for the time that remains.
     pub fn wait_into(
         &mut self,
         epfd: BorrowedFd<'_>,
@@ -348,18 +374,47 @@ impl EventBuffer {
         if capacity == 0 {
             return Ok(0);
         }
-        let n = self.wait(epfd, capacity, timeout)?;
-        for (pair, (fd, events)) in out.chunks_exact_mut(2).zip(self.ready(n)) {
-            pair[0] = fd as u32;
-            pair[1] = events;
+        let deadline = timeout.deadline();
+        let mut left = timeout;
+        loop {
+            let n = self.wait(epfd, capacity, left)?;
+            let (written, internal) = self.copy_pairs(n, out);
+            if written > 0 || !internal {
+                return Ok(written);
+            }
+            left = match (timeout, deadline) {
+                (Timeout::Immediate, _) => return Ok(0),
+                (Timeout::After(_), Some(deadline)) => {
+                    match deadline.checked_duration_since(Instant::now()) {
+                        Some(rest) if !rest.is_zero() => Timeout::After(rest),
+                        _ => return Ok(0),
+                    }
+                }
+                (other, _) => other,
+            };
         }
-        Ok(n)
     }
 
-    /// The first `n` events of the last wait, as `(fd, events)`.
+    /// Writes the first `n` events of the last wait into `out` as pairs, leaving out the core's own
+    /// registrations. Returns how many pairs were written and whether one of the core's own was seen.
+    pub(crate) fn copy_pairs(&self, n: usize, out: &mut [u32]) -> (usize, bool) {
+        let mut written = 0;
+        for event in &self.events[..n] {
+            if event.u64 & INTERNAL_EVENT != 0 {
+                continue;
+            }
+            out[2 * written] = event.u64 as u32;
+            out[2 * written + 1] = event.events;
+            written += 1;
+        }
+        (written, written < n)
+    }
+
+    /// The first `n` events of the last wait, as `(fd, events)`, without the core's own.
     pub fn ready(&self, n: usize) -> impl Iterator<Item = (RawFd, u32)> + '_ {
         self.events[..n]
             .iter()
+            .filter(|e| e.u64 & INTERNAL_EVENT == 0)
             .map(|e| (e.u64 as u32 as RawFd, e.events))
     }
 }

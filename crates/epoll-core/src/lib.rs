@@ -4,6 +4,7 @@
 //! types used here and maps [`Error`] into Node-style exceptions. Everything a user relies on is
 //! implemented (and tested with `cargo test`) here.
 
+mod direct;
 mod epoll;
 mod error;
 mod flags;
@@ -14,6 +15,7 @@ mod readiness;
 mod sys;
 mod timeout;
 
+pub use direct::{consumes_readiness_on_poll, DirectWait, Waker};
 pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_WAIT};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;

@@ -101,18 +101,20 @@ impl NativeEpoll {
     // The blocking poll (`epoll_wait` into a Uint32Array) is `epollWaitInto` in `fast.rs`.
 
     /// Prepares delivery on this thread's event loop: when the epoll fd is readable, events are
-    /// written into `out` and `dispatch(count)` is called once per batch (`count < 0` is `-errno`).
-    /// `useThread` picks the fallback watcher thread instead of libuv. Starts stopped.
+    /// written into `out` and `dispatch(count)` is called once per batch (`count < 0` is `-errno`,
+    /// with the failed call's name). `kind` picks the watcher: `'libuv'`, `'thread'` (a thread waits
+    /// for readiness), or `'direct'` (a thread calls `epoll_wait` on the instance itself). Starts
+    /// stopped.
     #[napi(
         catch_unwind,
-        ts_args_type = "dispatch: (count: number, failedSyscall?: string) => void, out: Uint32Array, useThread: boolean"
+        ts_args_type = "dispatch: (count: number, failedSyscall?: string) => void, out: Uint32Array, kind: 'libuv' | 'thread' | 'direct'"
     )]
     pub fn watch(
         &mut self,
         env: Env,
         dispatch: Function<'_, Unknown<'_>, ()>,
         out: Unknown<'_>,
-        use_thread: bool,
+        kind: String,
     ) -> Result<()> {
         args::u32_array(&env, "out", out)?;
         let epfd = self.inner.fd().map_err(|e| errors::throw(&env, e))?;
@@ -121,16 +123,29 @@ impl NativeEpoll {
                 "this instance already has a watcher",
             ));
         }
-        let kind = if use_thread {
-            Kind::Thread
-        } else {
-            Kind::Libuv
+        let kind = match kind.as_str() {
+            "thread" => Kind::Thread,
+            "direct" => Kind::Direct,
+            _ => Kind::Libuv,
         };
         // SAFETY: on the JS thread with live handles; the epoll fd stays open until `release_watcher`
-        // runs, which `close` and `Drop` call before the core closes the fd.
+        // runs, which `close`, `unwatch` and `Drop` call before the core closes the fd.
         self.watcher =
             unsafe { Watcher::create(env.raw(), epfd, dispatch.raw(), out.raw(), kind)? };
         Ok(())
+    }
+
+    /// Tears the watcher down (to watch again with another kind).
+    #[napi(catch_unwind)]
+    pub fn unwatch(&mut self) {
+        self.release_watcher();
+    }
+
+    /// Whether a registered fd needs a direct watcher (procfs and cgroup files, whose readiness a
+    /// nested poll would consume).
+    #[napi(getter, catch_unwind)]
+    pub fn needs_direct_watch(&self) -> bool {
+        self.inner.needs_direct_wait()
     }
 
     /// `'libuv'`, `'thread'`, or `'none'` before `watch()`.
@@ -139,12 +154,11 @@ impl NativeEpoll {
         // SAFETY: a non-null watcher is live until `release_watcher`.
         match unsafe { self.watcher.as_ref() }.map(Watcher::kind) {
             Some(Kind::Libuv) => "libuv",
-            Some(Kind::Thread) => "thread",
+            Some(Kind::Thread | Kind::Direct) => "thread",
             None => "none",
         }
     }
 
-    /// Starts or stops delivery. A stopped watcher never keeps the process alive.
     /// Starting fails with the kernel's error (`ELOOP`, `EINVAL`) when the epoll fd cannot join the
     /// event loop's epoll set; then nothing changed.
     #[napi(catch_unwind)]

@@ -33,8 +33,12 @@ use thread::ThreadBackend;
 /// How readiness reaches the loop.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Kind {
+    /// A `uv_poll` handle on the loop (Node).
     Libuv,
+    /// A thread that waits for readiness (Bun, Deno).
     Thread,
+    /// A thread that calls `epoll_wait` on the instance itself (files a nested poll would consume).
+    Direct,
 }
 
 enum Backend {
@@ -104,7 +108,13 @@ impl Watcher {
             (Kind::Libuv, Some(uv)) => {
                 unsafe { LibuvBackend::new(env, epfd, uv, watcher) }.map(Backend::Libuv)
             }
-            _ => unsafe { ThreadBackend::new(env, epfd, watcher) }.map(Backend::Thread),
+            (Kind::Direct, _) => {
+                // SAFETY: as above; a batch never holds more than `out` can take.
+                let capacity = unsafe { (*watcher).js.borrow().out() }.map_or(1, |o| o.len() / 2);
+                unsafe { ThreadBackend::new(env, epfd, watcher, Some(capacity.max(1))) }
+                    .map(Backend::Thread)
+            }
+            _ => unsafe { ThreadBackend::new(env, epfd, watcher, None) }.map(Backend::Thread),
         };
         match backend {
             Ok(backend) => {
@@ -133,6 +143,7 @@ impl Watcher {
     pub fn kind(&self) -> Kind {
         match self.backend() {
             Backend::Libuv(_) => Kind::Libuv,
+            Backend::Thread(b) if b.is_direct() => Kind::Direct,
             Backend::Thread(_) => Kind::Thread,
         }
     }
@@ -188,7 +199,10 @@ impl Watcher {
     unsafe fn dispatch(this: *const Watcher, failed: Option<OsError>) {
         // SAFETY: live: the caller's backend holds it, and this dispatch holds it from here on.
         let w = unsafe { &*this };
-        if w.torn_down.get() || !w.active.get() {
+        // A direct wait's events were taken from the kernel: they are delivered even if watching
+        // stopped since (the dispatcher keeps what no handler wants).
+        let direct = matches!(w.backend(), Backend::Thread(b) if b.is_direct());
+        if w.torn_down.get() || (!w.active.get() && !direct) {
             return;
         }
         w.holders.set(w.holders.get() + 1);
@@ -218,6 +232,11 @@ impl Watcher {
         let Some(out) = (unsafe { self.js.borrow().out() }) else {
             return (-libc::EINVAL, FAILED);
         };
+        if let Backend::Thread(b) = self.backend() {
+            if b.is_direct() {
+                return (b.take_batch(out) as i32, None);
+            }
+        }
         // SAFETY: the owner keeps `epfd` open while the watcher is not torn down.
         let epfd = unsafe { BorrowedFd::borrow_raw(self.epfd) };
         match self

@@ -1,7 +1,13 @@
-//! The thread backend, for hosts whose libuv cannot watch an addon's fd (Bun's exports are stubs,
-//! Deno's `uv_poll` never fires): a thread waits until the epoll fd is readable
-//! ([`epoll_core::ReadinessWait`]), wakes the loop through a threadsafe function, and waits for the
-//! loop to acknowledge the batch before it waits again (one wake-up per batch, never a spin).
+//! The thread backend: a thread waits for the instance's events, wakes the loop through a
+//! threadsafe function, and waits for the loop to acknowledge the batch before it waits again (one
+//! wake-up per batch, never a spin). Two ways to wait:
+//!
+//! - readiness, for hosts whose libuv cannot watch an addon's fd (Bun's exports are stubs, Deno's
+//!   `uv_poll` never fires): the thread waits until the epoll fd is readable
+//!   ([`epoll_core::ReadinessWait`]) and the loop takes the events with `epoll_wait(…, 0)`;
+//! - direct, for instances holding files whose readiness a nested poll would consume (procfs,
+//!   cgroup: see [`epoll_core::DirectWait`]): the thread itself calls `epoll_wait` on the instance and
+//!   hands the events over.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -10,7 +16,7 @@ use std::ptr;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 
-use epoll_core::{OsError, Readiness, ReadinessWait};
+use epoll_core::{DirectWait, OsError, Readiness, ReadinessWait, Waker};
 use napi::sys;
 
 use super::{Teardown, WatchError, Watcher};
@@ -27,9 +33,24 @@ pub struct ThreadBackend {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
-    readiness: ReadinessWait,
+    wake: Wake,
     /// Set once, before the thread is ever activated.
     tsfn: OnceLock<SendPtr>,
+}
+
+/// How the JavaScript thread ends the watcher thread's wait.
+enum Wake {
+    Readiness(ReadinessWait),
+    Direct(Waker),
+}
+
+impl Wake {
+    fn wake(&self) {
+        match self {
+            Wake::Readiness(r) => r.wake(),
+            Wake::Direct(w) => w.wake(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -37,6 +58,8 @@ struct State {
     active: bool,
     awaiting_ack: bool,
     stop: bool,
+    /// A direct wait's events, `[fd, events]` pairs, until the loop takes them.
+    batch: Vec<u32>,
 }
 
 impl Shared {
@@ -72,11 +95,27 @@ impl ThreadBackend {
         env: sys::napi_env,
         epfd: RawFd,
         watcher: *mut Watcher,
+        direct_capacity: Option<usize>,
     ) -> Result<ThreadBackend, WatchError> {
+        // SAFETY: the owner keeps the epoll fd open until this thread has been joined.
+        let borrowed = unsafe { BorrowedFd::borrow_raw(epfd) };
+        let (wake, wait) = match direct_capacity {
+            Some(capacity) => {
+                let direct = DirectWait::attach(borrowed)?;
+                (
+                    Wake::Direct(direct.waker()),
+                    ThreadWait::Direct(direct, capacity),
+                )
+            }
+            None => (
+                Wake::Readiness(ReadinessWait::new()?),
+                ThreadWait::Readiness,
+            ),
+        };
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             changed: Condvar::new(),
-            readiness: ReadinessWait::new()?,
+            wake,
             tsfn: OnceLock::new(),
         });
         // The thread starts first and idles (inactive) until the threadsafe function exists: a
@@ -86,7 +125,7 @@ impl ThreadBackend {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("epoll-napi-watcher".into())
-                .spawn(move || watch_loop(epfd, &shared))
+                .spawn(move || watch_loop(epfd, wait, &shared))
                 .map_err(|e| {
                     let errno = e.raw_os_error().unwrap_or(libc::EAGAIN);
                     OsError::new(errno, "pthread_create").with_detail("the watcher thread")
@@ -149,8 +188,22 @@ impl ThreadBackend {
         self.shared.update(|state| state.active = active);
         if !active {
             // Ends a wait in progress, so that the thread goes idle now.
-            self.shared.readiness.wake();
+            self.shared.wake.wake();
         }
+    }
+
+    /// Whether the thread hands over events itself (a direct wait) instead of readiness.
+    pub fn is_direct(&self) -> bool {
+        matches!(self.shared.wake, Wake::Direct(_))
+    }
+
+    /// Moves a direct wait's batch into `out`; returns how many events.
+    pub fn take_batch(&self, out: &mut [u32]) -> usize {
+        let mut state = self.shared.lock();
+        let pairs = state.batch.len().min(out.len() & !1);
+        out[..pairs].copy_from_slice(&state.batch[..pairs]);
+        state.batch.clear();
+        pairs / 2
     }
 
     pub fn set_ref(&self, env: sys::napi_env, refed: bool) {
@@ -170,7 +223,7 @@ impl ThreadBackend {
 
     fn stop_thread(&self) {
         self.shared.update(|state| state.stop = true);
-        self.shared.readiness.wake();
+        self.shared.wake.wake();
         if let Some(handle) = self.thread.borrow_mut().take() {
             let _ = handle.join();
         }
@@ -212,11 +265,22 @@ impl ThreadBackend {
     }
 }
 
-/// The thread: waits until the epoll fd is readable, wakes the loop once, and waits for the loop to
+/// What the watcher thread waits with.
+enum ThreadWait {
+    Readiness,
+    /// The direct wait and the most events one batch may hold.
+    Direct(DirectWait, usize),
+}
+
+/// The thread: waits for the instance's events, wakes the loop once, and waits for the loop to
 /// finish that batch before it waits again.
-fn watch_loop(epfd: RawFd, shared: &Shared) {
+fn watch_loop(epfd: RawFd, mut wait: ThreadWait, shared: &Shared) {
     // SAFETY: the owner keeps the epoll fd open until this thread has been joined.
     let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
+    let mut pairs = match &wait {
+        ThreadWait::Direct(_, capacity) => vec![0u32; 2 * capacity],
+        ThreadWait::Readiness => Vec::new(),
+    };
     loop {
         {
             let mut state = shared.lock();
@@ -230,11 +294,26 @@ fn watch_loop(epfd: RawFd, shared: &Shared) {
                 return;
             }
         }
-        match shared.readiness.wait(epfd) {
-            Ok(Readiness::Woken) => continue,
-            Ok(Readiness::Ready) => {}
-            // Only a closed epoll fd fails here, and the owner joins this thread before closing it.
-            Err(_) => return,
+        // Only a closed epoll fd fails here, and the owner joins this thread before closing it.
+        let ready = match &mut wait {
+            ThreadWait::Readiness => match shared_readiness(shared).wait(epfd) {
+                Ok(Readiness::Woken) => false,
+                Ok(Readiness::Ready) => true,
+                Err(_) => return,
+            },
+            // Events taken here must reach the loop even if watching stopped meanwhile: the
+            // dispatcher keeps what no handler wants.
+            ThreadWait::Direct(direct, _) => match direct.wait_into(&mut pairs) {
+                Ok((0, _)) => false,
+                Ok((n, _)) => {
+                    shared.lock().batch.extend_from_slice(&pairs[..2 * n]);
+                    true
+                }
+                Err(_) => return,
+            },
+        };
+        if !ready {
+            continue;
         }
         let Some(tsfn) = shared.tsfn.get() else {
             continue;
@@ -251,6 +330,13 @@ fn watch_loop(epfd: RawFd, shared: &Shared) {
         if status != sys::Status::napi_ok {
             return;
         }
+    }
+}
+
+fn shared_readiness(shared: &Shared) -> &ReadinessWait {
+    match &shared.wake {
+        Wake::Readiness(r) => r,
+        Wake::Direct(_) => unreachable!("a readiness thread has a readiness wait"),
     }
 }
 
