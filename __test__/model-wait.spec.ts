@@ -1,13 +1,16 @@
 /**
  * Property tests of event-loop delivery: random register (with or without a handler) / modify (keeping
  * or replacing the handler) / unregister / pipe writes and reads / eventfd counter writes and reads /
- * wait({ timeout: 0 }) / loop turns, checked against what a user is promised:
+ * wait({ timeout: 0 }) / poll(0) on the same instance / loop turns, with every trigger mode including
+ * EPOLLEXCLUSIVE (which the loop parks by removing it from the kernel), checked against what a user
+ * is promised:
  * - safety: a handler only ever runs for an fd registered with that very handler; wait() only returns
  *   registered fds without a handler, each once, never more than maxEvents, never an empty mask;
  *   an edge-triggered or one-shot fd is delivered once per edge, never without one;
  * - liveness: after a loop turn, a handler whose fd is ready (level-triggered) or got an edge
  *   (edge-triggered, one-shot armed) has run; waiting until nothing new comes delivers every such fd
- *   without a handler. Edges are the kernel's wake-ups as in helpers/epoll-model.ts.
+ *   without a handler, and so does polling until nothing new (poll() returns what the loop kept).
+ *   Edges are the kernel's wake-ups as in helpers/epoll-model.ts.
  * Every error code of register/modify/unregister is compared with the model too. Both watchers: libuv's
  * uv_poll (Node) and the fallback thread (Bun, Deno), which gets more time for its hand-over.
  */
@@ -19,6 +22,7 @@ import {
   Epoll,
   EPOLLERR,
   EPOLLET,
+  EPOLLEXCLUSIVE,
   EPOLLHUP,
   EPOLLIN,
   EPOLLONESHOT,
@@ -130,10 +134,11 @@ class World implements Disposable {
     return kind(reg.interest) === 'level' || reg.lastEdge > reg.lastDelivery
   }
 
-  delivered(fd: number, events: number, via: string, handlerId: number | null): void {
+  /** `handlerId` `'any'`: `poll()`, which takes the kernel's events whoever handles them. */
+  delivered(fd: number, events: number, via: string, handlerId: number | null | 'any'): void {
     const reg = this.regs.get(fd)
     if (!reg) return void this.violations.push(`${via} delivered fd ${fd}, which is not registered`)
-    if (reg.handler !== handlerId) {
+    if (handlerId !== 'any' && reg.handler !== handlerId) {
       return void this.violations.push(`${via} delivered fd ${fd} (handler ${reg.handler}) to ${handlerId === null ? 'wait()' : `handler ${handlerId}`}`)
     }
     if (events === 0) this.violations.push(`${via} delivered fd ${fd} with no events`)
@@ -181,7 +186,8 @@ abstract class Step implements Cmd {
 }
 
 const MASKS = [EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT]
-const MODES = [0, EPOLLET, EPOLLONESHOT, EPOLLET | EPOLLONESHOT]
+const MODES = [0, EPOLLET, EPOLLONESHOT, EPOLLET | EPOLLONESHOT, EPOLLEXCLUSIVE, EPOLLEXCLUSIVE | EPOLLET]
+const exclusive = (mask: number) => (mask & EPOLLEXCLUSIVE) !== 0
 
 function expectCode(world: World, what: string, fn: () => unknown, expected: string | undefined): void {
   let code: string | undefined
@@ -229,8 +235,11 @@ class Modify extends Step {
     const file = world.files[this.fileIndex % world.files.length]
     const id = world.nextId++
     const reg = world.regs.get(file.fd)
-    expectCode(world, this.toString(), () => world.ep.modify(file.fd, this.mask, this.newHandler ? world.handlerFor(id) : undefined), reg ? undefined : 'ENOENT')
-    if (!reg) return
+    // The kernel modifies no exclusive registration, and takes EPOLLEXCLUSIVE with add only: EINVAL,
+    // and the registration (with its handler) stays as it was.
+    const refused = exclusive(this.mask) ? 'EINVAL' : !reg ? 'ENOENT' : exclusive(reg.interest) ? 'EINVAL' : undefined
+    expectCode(world, this.toString(), () => world.ep.modify(file.fd, this.mask, this.newHandler ? world.handlerFor(id) : undefined), refused)
+    if (!reg || refused) return
     reg.interest = this.mask
     if (this.newHandler) reg.handler = id
     world.arm(file, reg)
@@ -317,11 +326,47 @@ class Wait extends Step {
   }
 }
 
-function checkBatch(world: World, batch: [number, number][], maxEvents?: number): void {
-  if (maxEvents !== undefined && batch.length > maxEvents) world.violations.push(`wait returned ${batch.length} events, maxEvents ${maxEvents}`)
-  if (new Set(batch.map(([fd]) => fd)).size !== batch.length) world.violations.push(`wait returned an fd twice: ${JSON.stringify(batch)}`)
+function checkBatch(world: World, batch: [number, number][], maxEvents?: number, via: 'wait()' | 'poll()' = 'wait()'): void {
+  if (maxEvents !== undefined && batch.length > maxEvents) world.violations.push(`${via} returned ${batch.length} events, maxEvents ${maxEvents}`)
+  if (new Set(batch.map(([fd]) => fd)).size !== batch.length) world.violations.push(`${via} returned an fd twice: ${JSON.stringify(batch)}`)
   stats.waitEvents += batch.length
-  for (const [fd, events] of batch) world.delivered(fd, events, 'wait()', null)
+  for (const [fd, events] of batch) world.delivered(fd, events, via, via === 'poll()' ? 'any' : null)
+}
+
+/** A blocking poll on the same instance (timeout 0): the kernel's events and those the loop kept. */
+class Poll extends Step {
+  constructor(readonly maxEvents: number | undefined) {
+    super()
+  }
+  apply(world: World): void {
+    checkBatch(world, world.ep.poll(0, this.maxEvents), this.maxEvents, 'poll()')
+  }
+  toString(): string {
+    return `poll(0, ${this.maxEvents})`
+  }
+}
+
+/** Polls until a poll brings nothing new: every due fd without a handler was returned (kept ones too). */
+class DrainPolls extends Step {
+  async apply(world: World): Promise<void> {
+    // A loop turn first: then events of fds without a handler sit in the loop's keep, not the kernel.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    const due = world.files.filter((f) => world.due(f) && world.regs.get(f.fd)!.handler === null).map((f) => f.fd)
+    const seen = new Set<number>()
+    for (let i = 0; i < 8; i++) {
+      const batch = world.ep.poll(world.waitPatience)
+      checkBatch(world, batch, undefined, 'poll()')
+      const fresh = batch.filter(([fd]) => !seen.has(fd))
+      for (const [fd] of batch) seen.add(fd)
+      if (fresh.length === 0) break
+    }
+    for (const fd of due) {
+      if (!seen.has(fd) && world.regs.get(fd)?.handler === null) world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but no poll returned it`)
+    }
+  }
+  toString(): string {
+    return 'poll until nothing new'
+  }
 }
 
 /** Lets the loop turn, then: every due fd with a handler had its handler run. */
@@ -376,8 +421,10 @@ const commands: fc.Arbitrary<Cmd>[] = [
   fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 50 })).map(([p, n]) => new PipeIo(p, n)),
   fc.tuple(fc.nat(1), fc.boolean()).map(([i, add]) => new Counter(i, add)),
   fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((m) => new Wait(m)),
+  fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((m) => new Poll(m)),
   fc.constant(new Turn()),
   fc.constant(new DrainWaits()),
+  fc.constant(new DrainPolls()),
 ]
 
 for (const watcher of ['libuv', 'thread'] as const) {
