@@ -33,7 +33,7 @@ export {
 } from './lib/constants'
 export { describeEvents } from './lib/describe'
 export { AbortError } from './lib/abort'
-export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type WaitOptions } from './lib/epoll'
+export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type ReadinessOptions, type WaitOptions } from './lib/epoll'
 export type { ErrorCode, SystemError } from './lib/errors'
 export {
   accept,

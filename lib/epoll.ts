@@ -9,6 +9,7 @@ import { isMainThread } from 'node:worker_threads'
 import { abortErrorOf, toOptionalSignal } from './abort'
 import { DEFAULT_EVENTS } from './constants'
 import { Delivery, type EpollEvent, type EventHandler } from './delivery'
+import { type Direction, ReadinessWaits } from './readiness'
 import { closedError, invalidArgType, invalidThis, outOfRange } from './errors'
 import { type NativeBinding, requireNative } from './native'
 import type { NativeEpoll } from '../binding'
@@ -23,6 +24,14 @@ export interface WaitOptions {
   /** At most this many events in the returned batch (the rest stay for the next wait). */
   maxEvents?: number
   /** Rejects the wait with an `AbortError` when aborted. */
+  signal?: AbortSignal
+}
+
+/** Options of {@link Epoll.readable} and {@link Epoll.writable}. */
+export interface ReadinessOptions {
+  /** Milliseconds (fractions allowed) before resolving `0`; omitted, `-1` or `Infinity` wait until ready. */
+  timeout?: number
+  /** Rejects with an `AbortError` when aborted. */
   signal?: AbortSignal
 }
 
@@ -79,6 +88,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #native: NativeEpoll | null
   #fd: number
   readonly #delivery: Delivery
+  readonly #readiness: ReadinessWaits
 
   /** Creates an epoll instance (`epoll_create1`), close-on-exec unless `closeOnExec: false`. */
   constructor(options?: EpollOptions) {
@@ -92,6 +102,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     }
     this.#fd = this.#native.fd
     this.#delivery = new Delivery(this.#native)
+    this.#readiness = new ReadinessWaits(this.#native, this.#delivery)
   }
 
   /**
@@ -194,9 +205,43 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       native.unregister(checkedFd)
     } finally {
       // Even when the kernel had already dropped it (EBADF/ENOENT), nothing of it may be delivered.
-      if (!native.has(checkedFd)) this.#delivery.forget(checkedFd)
+      if (!native.has(checkedFd)) {
+        this.#delivery.forget(checkedFd)
+        this.#readiness.unregistered(checkedFd)
+      }
     }
     return this
+  }
+
+  /**
+   * Resolves with the events once `fd` is readable (`EPOLLIN`, or a hang-up or error), `0` when
+   * `timeout` ms pass first (never earlier). The fd is registered one-shot while the promise is
+   * pending and unregistered afterwards; several pending on the same fd share that registration and
+   * resolve on the same readiness. An fd registered through `register` is refused with `EEXIST`.
+   * Rejects with an `AbortError` on abort and `ERR_EPOLL_CLOSED` when the instance closes.
+   */
+  readable(fd: Fd, options?: ReadinessOptions): Promise<number> {
+    return this.#readinessOf(fd, 'readable', options)
+  }
+
+  /** As {@link Epoll.readable}, for writability (`EPOLLOUT`, or a hang-up or error). */
+  writable(fd: Fd, options?: ReadinessOptions): Promise<number> {
+    return this.#readinessOf(fd, 'writable', options)
+  }
+
+  #readinessOf(fd: Fd, direction: Direction, options: ReadinessOptions | undefined): Promise<number> {
+    if (typeof this !== 'object' || this === null || !(#native in this)) return Promise.reject(invalidThis('Epoll'))
+    try {
+      const checkedFd = toFd(fd)
+      const opts = toOptions<ReadinessOptions>(options)
+      const timeout = toTimeout(opts.timeout, 'options.timeout')
+      const signal = toOptionalSignal(opts.signal, 'options.signal')
+      this.#open('wait for readiness on')
+      if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
+      return this.#readiness.wait(checkedFd, direction, timeout, signal)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -319,6 +364,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     this.#fd = -1
     native.close()
     this.#delivery.close()
+    this.#readiness.close()
   }
 
   /** Closes the instance at the end of a `using` block: the same as {@link Epoll.close}. */
