@@ -129,11 +129,6 @@ impl Epoll {
         self.interest.get(&fd).copied()
     }
 
-    /// Registered fds with their interest masks, in no particular order.
-    pub fn registrations(&self) -> impl Iterator<Item = (RawFd, u32)> + '_ {
-        self.interest.iter().map(|(fd, events)| (*fd, *events))
-    }
-
     /// `EPOLL_CTL_ADD`. Refused with [`Error::StaleRegistration`] when the number belonged to an fd
     /// closed without unregister whose file is still open elsewhere (see the error).
     pub fn register(&mut self, fd: RawFd, events: u32) -> Result<()> {
@@ -249,11 +244,6 @@ impl Epoll {
         let epfd = self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)?;
         let n = self.events.wait(epfd, max_events, timeout)?;
         Ok(self.events.ready(n).collect())
-    }
-
-    /// The epoll fd, borrowed for as long as the instance is not closed.
-    pub fn borrowed_fd(&self) -> Result<BorrowedFd<'_>> {
-        self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)
     }
 }
 

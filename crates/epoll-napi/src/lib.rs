@@ -1,5 +1,7 @@
-//! Node-API binding of epoll-napi. It converts JavaScript arguments (checking every one of them),
-//! calls the core crate and maps its errors into Node-style exceptions. No logic lives here.
+//! Node-API binding of epoll-napi. It converts JavaScript arguments that TypeScript has already
+//! validated (checking again only what memory safety needs: fd range, view kinds, byte ranges), calls
+//! the core crate and maps its errors into Node-style exceptions. The one piece of logic of its own
+//! is the event-loop watcher (`watch`, `uv`), which delivers readiness to JavaScript.
 
 #![deny(clippy::all)]
 
