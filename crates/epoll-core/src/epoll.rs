@@ -14,7 +14,7 @@ pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
 
 /// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
-pub const MAX_EVENTS_PER_WAIT: usize = 65_536;
+pub const MAX_EVENTS_PER_POLL: usize = 65_536;
 
 /// An epoll instance. Closing it (explicitly or by drop) closes its fd exactly once.
 #[derive(Debug)]
@@ -254,7 +254,7 @@ pub struct EventBuffer {
 }
 
 impl EventBuffer {
-    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_WAIT`); EINTR
+    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_POLL`); EINTR
     /// waits again for the time that remains. Returns how many events are now in the buffer.
     pub fn wait(
         &mut self,
@@ -262,7 +262,7 @@ impl EventBuffer {
         capacity: usize,
         timeout: Timeout,
     ) -> Result<usize> {
-        let capacity = capacity.clamp(1, MAX_EVENTS_PER_WAIT);
+        let capacity = capacity.clamp(1, MAX_EVENTS_PER_POLL);
         if self.events.len() < capacity {
             self.events
                 .resize(capacity, libc::epoll_event { events: 0, u64: 0 });

@@ -12,7 +12,7 @@ mod ownership;
 mod sys;
 mod timeout;
 
-pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_WAIT};
+pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_POLL};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;
 pub use timeout::Timeout;

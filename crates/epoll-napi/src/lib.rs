@@ -26,3 +26,20 @@ pub fn flag_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object
     }
     Ok(table)
 }
+
+/// The package's other constants by their TypeScript names, defined once in the core: the typed
+/// copies in `lib/constants.ts`, `lib/epoll.ts` and `lib/io.ts` (which must load where the binding
+/// does not) are checked against this table by `__test__/constants.spec.ts`.
+#[napi(catch_unwind, ts_return_type = "Record<string, number>")]
+pub fn constant_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object<'_>> {
+    use napi::bindgen_prelude::JsObjectValue;
+    let mut table = napi::bindgen_prelude::Object::new(env)?;
+    table.set_named_property("DEFAULT_EVENTS", epoll_core::DEFAULT_EVENTS)?;
+    table.set_named_property(
+        "MAX_EVENTS_PER_POLL",
+        epoll_core::MAX_EVENTS_PER_POLL as u32,
+    )?;
+    table.set_named_property("DEFAULT_BACKLOG", epoll_core::io::DEFAULT_BACKLOG)?;
+    table.set_named_property("IOV_MAX", epoll_core::io::IOV_MAX as u32)?;
+    Ok(table)
+}
