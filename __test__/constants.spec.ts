@@ -15,6 +15,7 @@ import {
   IOV_MAX,
   MAX_EVENTS_PER_POLL,
 } from '../index.js'
+import { MAX_TIMER_MS } from '../lib/validate.js'
 import { ROOT } from './helpers/child.js'
 
 const KERNEL_VALUES = {
@@ -57,7 +58,7 @@ test('the TypeScript flags are the Rust core flag table, name for name', (t) => 
 
 test('the other TypeScript constants are the values the Rust core defines, name for name', (t) => {
   const binding = require(`${ROOT}/binding.js`)
-  t.deepEqual(binding.constantTable(), { DEFAULT_EVENTS, MAX_EVENTS_PER_POLL, DEFAULT_BACKLOG, IOV_MAX })
+  t.deepEqual(binding.constantTable(), { DEFAULT_EVENTS, MAX_EVENTS_PER_POLL, DEFAULT_BACKLOG, IOV_MAX, MAX_TIMER_MS })
   t.is(DEFAULT_EVENTS, EPOLLIN | EPOLLPRI | EPOLLOUT)
 })
 

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_INVALID_THIS'
+  | 'ERR_SOCKET_BAD_PORT'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
   | 'ERR_EPOLL_NOT_EPOLL'
@@ -104,6 +105,15 @@ export function closedError(_operation?: string): Error & { code: 'ERR_EPOLL_CLO
 export function watchFailed(errno: number, syscall: string): Error & { code: 'ERR_EPOLL_WATCH'; errno: number; syscall: string } {
   const error = withCode(new Error(`${syscall} failed on the event loop (errno ${errno})`), 'ERR_EPOLL_WATCH')
   return Object.assign(error, { errno: -errno, syscall }) as Error & { code: 'ERR_EPOLL_WATCH'; errno: number; syscall: string }
+}
+
+/**
+ * `RangeError [ERR_SOCKET_BAD_PORT]`, worded as Node's: `port should be > 0 and < 65536. Received
+ * type number (0).` (`>=` when `allowZero`).
+ */
+export function socketBadPort(name: string, port: unknown, allowZero: boolean): RangeError {
+  const operator = allowZero ? '>=' : '>'
+  return withCode(new RangeError(`${name} should be ${operator} 0 and < 65536.${describeReceived(port)}.`), 'ERR_SOCKET_BAD_PORT')
 }
 
 /** epoll does not exist here (not Linux), or the native binding could not be loaded. */

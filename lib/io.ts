@@ -16,6 +16,7 @@ import {
   toFd,
   validateBoolean,
   validateByteRange as checkRange,
+  validateDestinationPort,
   validateFd,
   validateInteger,
   validateIpLiteral,
@@ -131,7 +132,7 @@ export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'
  * errno of the failure (e.g. `ECONNREFUSED`, with `EPOLLERR` in the events).
  */
 export function connectTcp(port: number, host?: string): number {
-  const p = validatePort(port)
+  const p = validateDestinationPort(port)
   const h = validateIpLiteral(host, 'host', DEFAULT_HOST)
   return requireNative().connectTcp(p, h)
 }

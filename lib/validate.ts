@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net'
 
-import { invalidArgType, invalidArgValue, outOfRange } from './errors'
+import { invalidArgType, invalidArgValue, outOfRange, socketBadPort } from './errors'
 
 /** An fd number, or any object with a numeric `fd` (a `net.Socket`'s handle, an `Epoll`, ...). */
 export type Fd =
@@ -18,6 +18,13 @@ export type Fd =
     }
 
 const MAX_INT32 = 0x7fffffff
+
+/**
+ * The largest timer the kernel holds, exclusive, in milliseconds: a `timespec`'s `tv_sec` is a signed
+ * 64-bit count of seconds (on 64-bit Linux), so anything below `2**63` seconds fits. A typed copy of
+ * the core's `MAX_TIMER_MS` (checked against the binding's `constantTable()` by a spec).
+ */
+export const MAX_TIMER_MS = 2 ** 63 * 1000
 
 /** An fd: an integer from 0 to 2**31 - 1, given as a number or as an object's `fd`. */
 export function validateFd(value: Fd, name = 'fd'): number {
@@ -99,6 +106,16 @@ export function validatePort(value: unknown, name = 'port'): number {
 }
 
 /**
+ * A port to connect to: 1 to 65535 (port 0 is no destination), else `ERR_SOCKET_BAD_PORT` as
+ * Node's `validatePort(port, name, false)` throws it.
+ */
+export function validateDestinationPort(value: unknown, name = 'port'): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw socketBadPort(name, value, false)
+  return value
+}
+
+/**
  * An IP address literal (`'[::1]'` brackets are accepted and removed), `fallback` when `undefined`.
  * No name lookups: a blocking DNS query has no place in an event loop. Resolve names first
  * (`dns.promises.lookup`) and pass the address.
@@ -111,17 +128,25 @@ export function validateIpLiteral(value: unknown, name: string, fallback: string
   return literal
 }
 
-/** A unix socket path: a non-empty string (a leading NUL names an abstract socket). */
+/**
+ * A unix socket path: a non-empty string with no NUL, except the leading one that names an abstract
+ * socket (the kernel would cut the path at an inner NUL and bind or connect somewhere else).
+ */
 export function validateSocketPath(value: unknown, name = 'path'): string {
   if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
   if (value.length === 0) throw invalidArgValue(name, 'must not be empty', value)
+  if (value.indexOf('\0', 1) !== -1) {
+    throw invalidArgValue(name, "must not contain null bytes (other than the leading '\\0' of an abstract name)", value)
+  }
   return value
 }
 
-/** A timer duration in milliseconds (fractions allowed): finite and >= 0. */
+/** A timer duration in milliseconds (fractions allowed): finite, >= 0, below {@link MAX_TIMER_MS}. */
 export function validateMillis(value: unknown, name: string): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isFinite(value) || value < 0) throw outOfRange(name, 'a finite number of milliseconds >= 0', value)
+  if (!(value >= 0 && value < MAX_TIMER_MS)) {
+    throw outOfRange(name, 'a number of milliseconds >= 0 and < 2**63 * 1000 (the kernel holds 2**63 - 1 seconds)', value)
+  }
   return value
 }
 

@@ -183,11 +183,16 @@ fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f
     }
 }
 
-/// A duration in milliseconds (finite, >= 0, fractions kept to the nanosecond).
+/// A timer duration in milliseconds, fractions kept to the nanosecond. Below `io::MAX_TIMER_MS`
+/// (what `lib/validate.ts` allows) the whole seconds fit a `Duration`; anything else (negative, NaN,
+/// larger) is refused rather than wrapped.
 pub fn millis(env: &Env, name: &str, value: f64) -> Result<std::time::Duration, Error> {
-    if value.is_finite() && value >= 0.0 && value * 1e6 < u64::MAX as f64 {
-        Ok(std::time::Duration::from_nanos((value * 1e6).round() as u64))
-    } else {
-        Err(range(env, name, value))
+    if !(0.0..epoll_core::io::MAX_TIMER_MS).contains(&value) {
+        return Err(range(env, name, value));
     }
+    let secs = (value / 1000.0).floor();
+    let nanos = ((value - secs * 1000.0) * 1e6)
+        .round()
+        .clamp(0.0, 999_999_999.0);
+    Ok(std::time::Duration::new(secs as u64, nanos as u32))
 }

@@ -41,5 +41,6 @@ pub fn constant_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Ob
     )?;
     table.set_named_property("DEFAULT_BACKLOG", epoll_core::io::DEFAULT_BACKLOG)?;
     table.set_named_property("IOV_MAX", epoll_core::io::IOV_MAX as u32)?;
+    table.set_named_property("MAX_TIMER_MS", epoll_core::io::MAX_TIMER_MS)?;
     Ok(table)
 }
