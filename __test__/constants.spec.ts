@@ -1,7 +1,21 @@
 import test from 'ava'
 
 import * as epoll from '../index.js'
-import { constants, describeEvents, EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDHUP } from '../index.js'
+import {
+  constants,
+  DEFAULT_BACKLOG,
+  DEFAULT_EVENTS,
+  describeEvents,
+  EPOLLET,
+  EPOLLIN,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDHUP,
+  IOV_MAX,
+  MAX_EVENTS_PER_POLL,
+} from '../index.js'
+import { MAX_TIMER_MS } from '../lib/validate.js'
 import { ROOT } from './helpers/child.js'
 
 const KERNEL_VALUES = {
@@ -40,6 +54,12 @@ test('constants is frozen and holds exactly the flags', (t) => {
 test('the TypeScript flags are the Rust core flag table, name for name', (t) => {
   const binding = require(`${ROOT}/binding.js`)
   t.deepEqual(binding.flagTable(), { ...constants })
+})
+
+test('the other TypeScript constants are the values the Rust core defines, name for name', (t) => {
+  const binding = require(`${ROOT}/binding.js`)
+  t.deepEqual(binding.constantTable(), { DEFAULT_EVENTS, MAX_EVENTS_PER_POLL, DEFAULT_BACKLOG, IOV_MAX, MAX_TIMER_MS })
+  t.is(DEFAULT_EVENTS, EPOLLIN | EPOLLPRI | EPOLLOUT)
 })
 
 test('describeEvents names the set bits in bit order', (t) => {

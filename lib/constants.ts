@@ -89,5 +89,8 @@ export const constants = Object.freeze({
 /** The name of one flag, e.g. `'EPOLLIN'`. */
 export type EpollFlagName = keyof typeof constants
 
-/** What `register()` watches when no mask is given: `EPOLLIN | EPOLLPRI | EPOLLOUT`, as Python. */
+/**
+ * What `register()` watches when no mask is given: `EPOLLIN | EPOLLPRI | EPOLLOUT`, as Python. A typed
+ * copy of the core's `DEFAULT_EVENTS` (checked against the binding's `constantTable()` by a spec).
+ */
 export const DEFAULT_EVENTS = EPOLLIN | EPOLLPRI | EPOLLOUT

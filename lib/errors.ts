@@ -1,8 +1,10 @@
 /**
- * Errors shaped like Node's own: argument errors carry Node's `code`s, and the package's own
- * conditions have `ERR_EPOLL_*` codes. System errors come from the native binding already shaped
- * (`code`, negative `errno`, `syscall`).
+ * Errors shaped like Node's own: argument errors carry Node's `code`s and message shapes (those of
+ * Node's `lib/internal/errors.js`), and the package's own conditions have `ERR_EPOLL_*` codes. Every
+ * message of a given code is built here, once. System errors come from the native binding already
+ * shaped (`code`, negative `errno`, `syscall`).
  */
+import { inspect } from 'node:util'
 
 /** A system error as thrown by this package: what Node's `fs`/`net` throw too. */
 export interface SystemError extends Error {
@@ -20,6 +22,7 @@ export type ErrorCode =
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_INVALID_THIS'
+  | 'ERR_SOCKET_BAD_PORT'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
   | 'ERR_EPOLL_NOT_EPOLL'
@@ -51,15 +54,21 @@ export function invalidArgType(name: string, expected: string, actual: unknown):
   return withCode(new TypeError(`The "${name}" argument must be ${expected}.${describeReceived(actual)}`), 'ERR_INVALID_ARG_TYPE')
 }
 
-/** `TypeError [ERR_INVALID_ARG_VALUE]` for a value of the right type that means nothing here. */
+/**
+ * `TypeError [ERR_INVALID_ARG_VALUE]` for a value of the right type that means nothing here, worded as
+ * Node words it: `The argument 'path' must not contain null bytes. Received 'a\\x00b'` (`property`
+ * instead of `argument` for a dotted name such as `options.backlog`).
+ */
 export function invalidArgValue(name: string, reason: string, actual: unknown): TypeError {
   let shown: string
   try {
-    shown = typeof actual === 'symbol' ? actual.toString() : String(actual)
+    shown = inspect(actual)
   } catch {
-    shown = typeof actual
+    shown = `type ${typeof actual}`
   }
-  return withCode(new TypeError(`The argument "${name}" ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE')
+  if (shown.length > 128) shown = `${shown.slice(0, 128)}...`
+  const kind = name.includes('.') ? 'property' : 'argument'
+  return withCode(new TypeError(`The ${kind} '${name}' ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE')
 }
 
 /** `RangeError [ERR_OUT_OF_RANGE]: The value of "fd" is out of range. It must be ... Received ...` */
@@ -73,11 +82,29 @@ export function invalidThis(type: string): TypeError {
   return withCode(new TypeError(`Value of "this" must be of type ${type}`), 'ERR_INVALID_THIS')
 }
 
-/** The instance was closed; its fd number may already belong to something else. */
-export function closedError(operation: string): Error & { code: 'ERR_EPOLL_CLOSED' } {
-  return withCode(new Error(`Cannot ${operation}: the Epoll instance is closed`), 'ERR_EPOLL_CLOSED') as Error & {
-    code: 'ERR_EPOLL_CLOSED'
-  }
+/**
+ * The one wording of `ERR_EPOLL_CLOSED`, word for word the one the native binding throws
+ * (`crates/epoll-napi/src/errors.rs`): a spec checks that they match.
+ */
+export const CLOSED_MESSAGE = 'The Epoll instance is closed: its fd number may already belong to something else'
+
+/**
+ * The instance was closed; its fd number may already belong to something else.
+ *
+ * @param _operation - not part of the message, which is the same whichever call failed (the stack
+ *   names the call); kept so that existing callers compile.
+ */
+export function closedError(_operation?: string): Error & { code: 'ERR_EPOLL_CLOSED' } {
+  return withCode(new Error(CLOSED_MESSAGE), 'ERR_EPOLL_CLOSED') as Error & { code: 'ERR_EPOLL_CLOSED' }
+}
+
+/**
+ * `RangeError [ERR_SOCKET_BAD_PORT]`, worded as Node's: `port should be > 0 and < 65536. Received
+ * type number (0).` (`>=` when `allowZero`).
+ */
+export function socketBadPort(name: string, port: unknown, allowZero: boolean): RangeError {
+  const operator = allowZero ? '>=' : '>'
+  return withCode(new RangeError(`${name} should be ${operator} 0 and < 65536.${describeReceived(port)}.`), 'ERR_SOCKET_BAD_PORT')
 }
 
 /** epoll does not exist here (not Linux), or the native binding could not be loaded. */

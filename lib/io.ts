@@ -9,22 +9,41 @@
  * Arguments are checked before anything happens: a range outside a buffer is an `ERR_OUT_OF_RANGE`,
  * never a read or write outside memory.
  */
-import { isIP } from 'node:net'
-
-import { invalidArgType, invalidArgValue, outOfRange } from './errors'
+import { outOfRange } from './errors'
 import { requireNative } from './native'
-import { type Fd, toFd, toOptionalBoolean, toOptions } from './validate'
+import {
+  type Fd,
+  toFd,
+  validateBoolean,
+  validateByteRange as checkRange,
+  validateDestinationPort,
+  validateFd,
+  validateInteger,
+  validateIpLiteral,
+  validateMillis,
+  validateObject,
+  validateOneOf,
+  validateOptionalBoolean,
+  validateOptions,
+  validatePort,
+  validateSocketPath,
+  validateView as checkView,
+  validateViews,
+} from './validate'
 
 /** What {@link accept}, {@link read}, {@link write}, {@link readv} and {@link writev} return when the fd is not ready. */
 export const WOULD_BLOCK = -1 as const
 
-/** The listen backlog when none is given (Node's default). */
+/** The listen backlog when none is given (Node's default; a typed copy of the core's, checked by a spec). */
 export const DEFAULT_BACKLOG = 511
+
+/** How {@link shutdown} may close a connection. */
+const SHUTDOWN_HOW = ['read', 'write', 'both'] as const
 
 /** The host {@link listenTcp} and {@link connectTcp} use when none is given. */
 export const DEFAULT_HOST = '127.0.0.1'
 
-/** At most this many buffers in one {@link readv} / {@link writev} (Linux's `IOV_MAX`). */
+/** At most this many buffers in one {@link readv} / {@link writev} (Linux's `UIO_MAXIOV`, from the core by way of a checked copy). */
 export const IOV_MAX = 1024
 
 /** One end of a socket, as {@link localAddress} and {@link remoteAddress} report it. */
@@ -63,109 +82,15 @@ export interface TimerOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// argument checks
-
-function toPort(value: unknown): number {
-  if (typeof value !== 'number') throw invalidArgType('port', 'of type number', value)
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw outOfRange('port', 'an integer >= 0 and <= 65535', value)
-  return value
-}
-
-function toHost(value: unknown): string {
-  if (value === undefined) return DEFAULT_HOST
-  if (typeof value !== 'string') throw invalidArgType('host', 'of type string', value)
-  const literal = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
-  // No name lookups here: a blocking DNS query has no place in an event loop. Resolve names first
-  // (`dns.promises.lookup`) and pass the address.
-  if (isIP(literal) === 0) throw invalidArgValue('host', 'must be an IPv4 or IPv6 address literal (no DNS lookup)', value)
-  return literal
-}
-
-function toPath(value: unknown): string {
-  if (typeof value !== 'string') throw invalidArgType('path', 'of type string', value)
-  if (value.length === 0) throw invalidArgValue('path', 'must not be empty', value)
-  return value
-}
+// argument checks (all in ./validate; `read`/`write` use the byte-range checks under these names)
 
 function toBacklog(value: unknown): number {
-  if (value === undefined) return DEFAULT_BACKLOG
-  if (typeof value !== 'number') throw invalidArgType('options.backlog', 'of type number', value)
-  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-    throw outOfRange('options.backlog', 'an integer >= 0 and <= 2147483647', value)
-  }
-  return value
+  return value === undefined ? DEFAULT_BACKLOG : validateInteger(value, 'options.backlog', 0, 0x7fffffff)
 }
 
-function toMillis(value: unknown, name: string): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isFinite(value) || value < 0) throw outOfRange(name, 'a finite number of milliseconds >= 0', value)
-  return value
-}
-
-function checkView(value: unknown, name: string): asserts value is ArrayBufferView {
-  if (!ArrayBuffer.isView(value)) throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
-}
-
-/** `offset`, then `length` (default: the rest of the view), in bytes; `minLength` is 1 for reads. */
-function checkRange(view: ArrayBufferView, offset: unknown, length: unknown, minLength: number): number {
-  const size = byteLength(view, 'buffer')
-  if (typeof offset !== 'number') throw invalidArgType('offset', 'of type number', offset)
-  if (!Number.isInteger(offset) || offset < 0 || offset > size) throw outOfRange('offset', `an integer >= 0 and <= ${size}`, offset)
-  if (length === undefined) length = size - offset
-  if (typeof length !== 'number') throw invalidArgType('length', 'of type number', length)
-  if (!Number.isInteger(length) || length < minLength || length > size - offset) {
-    // A zero-length read would return 0, which means end of file: refuse it rather than lie.
-    throw outOfRange('length', `an integer >= ${minLength} and <= ${size - offset} (the bytes after offset)`, length as number)
-  }
-  return length as number
-}
-
-/**
- * The view's length in bytes; a view of a detached buffer is refused with a coded error. A typed
- * array on a detached buffer has length 0, but a `DataView`'s `byteLength` getter throws the
- * engine's uncoded TypeError instead: that is caught and turned into the same error.
- */
-function byteLength(view: ArrayBufferView, name: string): number {
-  let size: number
-  try {
-    size = view.byteLength
-  } catch (error) {
-    if (isDetached(view.buffer)) size = 0
-    else throw error
-  }
-  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
-  return size
-}
-
-/** Only asked of empty views (a detached buffer has length 0). Node 20 lacks `ArrayBuffer#detached`. */
-function isDetached(buffer: ArrayBufferLike): boolean {
-  if ('detached' in buffer) return (buffer as { detached: boolean }).detached
-  try {
-    new Uint8Array(buffer)
-    return false
-  } catch {
-    return true
-  }
-}
-
-/**
- * A plain copy of `buffers`, every element checked to be a view, and the bytes they hold in total.
- * The native call gets the copy: each element is read here exactly once, so a getter or proxy trap
- * cannot hand the native call something else, or run JavaScript while it holds pointers.
- */
-function copyViews(buffers: unknown): [views: ArrayBufferView[], total: number] {
-  if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an instance of Array', buffers)
-  const count = buffers.length
-  if (count > IOV_MAX) throw outOfRange('buffers.length', `<= ${IOV_MAX}`, count)
-  const views: ArrayBufferView[] = new Array(count)
-  let total = 0
-  for (let i = 0; i < count; i++) {
-    const view: unknown = buffers[i]
-    checkView(view, `buffers[${i}]`)
-    views[i] = view
-  }
-  for (let i = 0; i < count; i++) total += byteLength(views[i], `buffers[${i}]`)
-  return [views, total]
+function toTimer(options: unknown): [initial: number, interval: number] {
+  const { initial, interval } = validateObject(options, 'options') as Partial<TimerOptions>
+  return [validateMillis(initial, 'options.initial'), interval === undefined ? 0 : validateMillis(interval, 'options.interval')]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,11 +107,11 @@ function copyViews(buffers: unknown): [views: ArrayBufferView[], total: number] 
  * ```
  */
 export function listenTcp(port: number, host?: string, options?: ListenOptions): number {
-  const p = toPort(port)
-  const h = toHost(host)
-  const opts = toOptions<ListenOptions>(options)
+  const p = validatePort(port)
+  const h = validateIpLiteral(host, 'host', DEFAULT_HOST)
+  const opts = validateOptions<ListenOptions>(options)
   const backlog = toBacklog(opts.backlog)
-  const reusePort = toOptionalBoolean(opts.reusePort, 'options.reusePort') ?? false
+  const reusePort = validateOptionalBoolean(opts.reusePort, 'options.reusePort') ?? false
   return requireNative().listenTcp(p, h, backlog, reusePort)
 }
 
@@ -196,8 +121,8 @@ export function listenTcp(port: number, host?: string, options?: ListenOptions):
  * what you mean.
  */
 export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'>): number {
-  const p = toPath(path)
-  const opts = toOptions<ListenOptions>(options)
+  const p = validateSocketPath(path)
+  const opts = validateOptions<ListenOptions>(options)
   return requireNative().listenUnix(p, toBacklog(opts.backlog))
 }
 
@@ -207,14 +132,14 @@ export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'
  * errno of the failure (e.g. `ECONNREFUSED`, with `EPOLLERR` in the events).
  */
 export function connectTcp(port: number, host?: string): number {
-  const p = toPort(port)
-  const h = toHost(host)
+  const p = validateDestinationPort(port)
+  const h = validateIpLiteral(host, 'host', DEFAULT_HOST)
   return requireNative().connectTcp(p, h)
 }
 
 /** Connects a unix stream socket at `path`. Throws `ENOENT` when nothing is there, `ECONNREFUSED` when no one listens. */
 export function connectUnix(path: string): number {
-  return requireNative().connectUnix(toPath(path))
+  return requireNative().connectUnix(validateSocketPath(path))
 }
 
 /**
@@ -236,12 +161,12 @@ export function socketpair(): [number, number] {
 
 /** The address a socket is bound to (`getsockname`): e.g. the port that `listenTcp(0)` picked. */
 export function localAddress(fd: Fd): SocketAddress {
-  return requireNative().localAddress(toFd(fd))
+  return requireNative().localAddress(validateFd(fd))
 }
 
 /** The address of a connected socket's peer (`getpeername`); `ENOTCONN` when not connected. */
 export function remoteAddress(fd: Fd): SocketAddress {
-  return requireNative().remoteAddress(toFd(fd))
+  return requireNative().remoteAddress(validateFd(fd))
 }
 
 /**
@@ -250,7 +175,7 @@ export function remoteAddress(fd: Fd): SocketAddress {
  * `os.constants.errno.ECONNREFUSED`; `util.getSystemErrorName(-err)` names it.
  */
 export function socketError(fd: Fd): number {
-  return requireNative().socketError(toFd(fd))
+  return requireNative().socketError(validateFd(fd))
 }
 
 /**
@@ -258,19 +183,14 @@ export function socketError(fd: Fd): number {
  * peer reads EOF (and sees `EPOLLRDHUP`) while this side can still read.
  */
 export function shutdown(fd: Fd, how: 'read' | 'write' | 'both'): void {
-  const checked = toFd(fd)
-  if (how !== 'read' && how !== 'write' && how !== 'both') {
-    if (typeof how !== 'string') throw invalidArgType('how', 'of type string', how)
-    throw invalidArgValue('how', "must be 'read', 'write' or 'both'", how)
-  }
-  requireNative().shutdown(checked, how)
+  const checked = validateFd(fd)
+  requireNative().shutdown(checked, validateOneOf(how, 'how', SHUTDOWN_HOW))
 }
 
 /** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). Default `true`, like Node's. */
 export function setNoDelay(fd: Fd, enable = true): void {
-  const checked = toFd(fd)
-  if (typeof enable !== 'boolean') throw invalidArgType('enable', 'of type boolean', enable)
-  requireNative().setNoDelay(checked, enable)
+  const checked = validateFd(fd)
+  requireNative().setNoDelay(checked, validateBoolean(enable, 'enable'))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,8 +228,8 @@ export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: numb
  * The views must hold at least 1 byte in total (as for {@link read}, 0 bytes read means end of file).
  */
 export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
-  const checkedFd = toFd(fd)
-  const [views, total] = copyViews(buffers)
+  const checkedFd = validateFd(fd)
+  const [views, total] = validateViews(buffers, 'buffers', IOV_MAX)
   // As for read(): reading into no bytes at all would return 0, which means end of file.
   if (total === 0) throw outOfRange('buffers', 'views holding at least 1 byte in total (0 bytes read would mean end of file)', total)
   return requireNative().readv(checkedFd, views)
@@ -320,8 +240,8 @@ export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
  * only a prefix of the data), or {@link WOULD_BLOCK}.
  */
 export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
-  const checkedFd = toFd(fd)
-  const [views] = copyViews(buffers)
+  const checkedFd = validateFd(fd)
+  const [views] = validateViews(buffers, 'buffers', IOV_MAX)
   return requireNative().writev(checkedFd, views)
 }
 
@@ -331,7 +251,7 @@ export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
  * open throws `EBADF`.
  */
 export function close(fd: Fd): void {
-  requireNative().close(toFd(fd))
+  requireNative().close(validateFd(fd))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,21 +268,10 @@ export function pipe(): [readFd: number, writeFd: number] {
  * {@link readCounter}. `initial` is an integer from 0 to 2**32 - 1 (default 0).
  */
 export function eventfd(initial = 0, options?: EventfdOptions): number {
-  if (typeof initial !== 'number') throw invalidArgType('initial', 'of type number', initial)
-  if (!Number.isInteger(initial) || initial < 0 || initial > 0xffffffff) {
-    throw outOfRange('initial', 'an integer >= 0 and <= 4294967295', initial)
-  }
-  const opts = toOptions<EventfdOptions>(options)
-  const semaphore = toOptionalBoolean(opts.semaphore, 'options.semaphore') ?? false
-  return requireNative().eventfd(initial, semaphore)
-}
-
-function toTimer(options: unknown): [initial: number, interval: number] {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidArgType('options', 'of type object', options)
-  }
-  const { initial, interval } = options as Partial<TimerOptions>
-  return [toMillis(initial, 'options.initial'), interval === undefined ? 0 : toMillis(interval, 'options.interval')]
+  const count = validateInteger(initial, 'initial', 0, 0xffffffff)
+  const opts = validateOptions<EventfdOptions>(options)
+  const semaphore = validateOptionalBoolean(opts.semaphore, 'options.semaphore') ?? false
+  return requireNative().eventfd(count, semaphore)
 }
 
 /**
@@ -377,7 +286,7 @@ export function timerfd(options: TimerOptions): number {
 
 /** Re-arms a timerfd with new times (e.g. to push an idle timeout back), or disarms it with `null`. */
 export function setTimer(fd: Fd, options: TimerOptions | null): void {
-  const checked = toFd(fd)
+  const checked = validateFd(fd)
   if (options === null) return requireNative().setTimer(checked, null, 0)
   const [initial, interval] = toTimer(options)
   requireNative().setTimer(checked, initial, interval)
@@ -392,7 +301,7 @@ const counter = new BigUint64Array(1)
  * is 0. Counts above 2**53 lose precision as a number; read into a `BigUint64Array` for those.
  */
 export function readCounter(fd: Fd): number {
-  const n = requireNative().read(toFd(fd), counter, 0, 8)
+  const n = requireNative().read(validateFd(fd), counter, 0, 8)
   return n === WOULD_BLOCK ? WOULD_BLOCK : Number(counter[0])
 }
 
@@ -401,9 +310,8 @@ export function readCounter(fd: Fd): number {
  * {@link WOULD_BLOCK} if the counter would overflow 2**64 - 2.
  */
 export function writeCounter(fd: Fd, value = 1): number {
-  const checked = toFd(fd)
-  if (typeof value !== 'number') throw invalidArgType('value', 'of type number', value)
-  if (!Number.isSafeInteger(value) || value < 1) throw outOfRange('value', 'an integer >= 1 and <= 2**53 - 1', value)
+  const checked = validateFd(fd)
+  validateInteger(value, 'value', 1, Number.MAX_SAFE_INTEGER)
   counter[0] = BigInt(value)
   return requireNative().write(checked, counter, 0, 8)
 }

@@ -1,8 +1,13 @@
 /**
- * Argument checks for every public entry point. They run before anything is changed, so a bad call
- * throws and leaves the instance as it was.
+ * The one validation layer: every argument check of the package, each throwing Node's code and
+ * message shape (built in `./errors`), in the style of Node's `lib/internal/validators.js`:
+ * `validateX(value, name)` returns the checked value or throws. They run before anything is changed,
+ * so a bad call throws and leaves everything as it was. The native binding trusts these checks and
+ * re-checks only what memory safety needs (fd range, view kinds, byte ranges).
  */
-import { invalidArgType, outOfRange } from './errors'
+import { isIP } from 'node:net'
+
+import { invalidArgType, invalidArgValue, outOfRange, socketBadPort } from './errors'
 
 /** An fd number, or any object with a numeric `fd` (a `net.Socket`'s handle, an `Epoll`, ...). */
 export type Fd =
@@ -12,22 +17,29 @@ export type Fd =
       readonly fd: number
     }
 
-const MAX_FD = 0x7fffffff
+const MAX_INT32 = 0x7fffffff
+
+/**
+ * The largest timer the kernel holds, exclusive, in milliseconds: a `timespec`'s `tv_sec` is a signed
+ * 64-bit count of seconds (on 64-bit Linux), so anything below `2**63` seconds fits. A typed copy of
+ * the core's `MAX_TIMER_MS` (checked against the binding's `constantTable()` by a spec).
+ */
+export const MAX_TIMER_MS = 2 ** 63 * 1000
 
 /** An fd: an integer from 0 to 2**31 - 1, given as a number or as an object's `fd`. */
-export function toFd(value: Fd, name = 'fd'): number {
+export function validateFd(value: Fd, name = 'fd'): number {
   const fd = typeof value === 'object' && value !== null ? (value as { fd: unknown }).fd : value
   if (typeof fd !== 'number') {
     throw invalidArgType(name, 'of type number or an object with a numeric "fd" property', value)
   }
-  if (!Number.isInteger(fd) || fd < 0 || fd > MAX_FD) {
-    throw outOfRange(name, `an integer >= 0 and <= ${MAX_FD}`, fd)
+  if (!Number.isInteger(fd) || fd < 0 || fd > MAX_INT32) {
+    throw outOfRange(name, `an integer >= 0 and <= ${MAX_INT32}`, fd)
   }
   return fd
 }
 
 /** An event mask: unsigned 32-bit, or the negative int32 that `|` yields when EPOLLET is set. */
-export function toEvents(value: unknown, name = 'events'): number {
+export function validateEvents(value: unknown, name = 'events'): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
   if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
     throw outOfRange(name, 'a 32-bit integer mask (>= -2**31 and <= 2**32 - 1)', value)
@@ -36,7 +48,7 @@ export function toEvents(value: unknown, name = 'events'): number {
 }
 
 /** A timeout in milliseconds for a blocking wait. `undefined`, `-1` and `Infinity` mean forever. */
-export function toTimeout(value: unknown, name = 'timeout'): number {
+export function validateTimeout(value: unknown, name = 'timeout'): number {
   if (value === undefined) return -1
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
   if (value === -1 || value === Infinity) return -1
@@ -44,26 +56,183 @@ export function toTimeout(value: unknown, name = 'timeout'): number {
   return value
 }
 
-/** A positive int32 count (`maxEvents`). */
-export function toPositiveInt32(value: unknown, name: string): number {
+/** An integer from `min` to `max`. */
+export function validateInteger(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isInteger(value) || value < 1 || value > 0x7fffffff) {
-    throw outOfRange(name, 'an integer >= 1 and <= 2147483647', value)
+  if (!Number.isInteger(value) || value < min || value > max) throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value)
+  return value
+}
+
+/** A positive int32 count (`maxEvents`). */
+export function validatePositiveInt32(value: unknown, name: string): number {
+  return validateInteger(value, name, 1, MAX_INT32)
+}
+
+/** An options object, or `undefined` (then `{}`). */
+export function validateOptions<T extends object>(value: unknown, name = 'options'): Partial<T> {
+  if (value === undefined) return {}
+  return validateObject(value, name) as Partial<T>
+}
+
+/** A plain object (not `null`, not an array). */
+export function validateObject(value: unknown, name: string): object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgType(name, 'of type object', value)
   }
   return value
 }
 
-/** An options object, or `undefined`. */
-export function toOptions<T extends object>(value: unknown, name = 'options'): Partial<T> {
-  if (value === undefined) return {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgType(name, 'of type object', value)
-  }
-  return value as Partial<T>
+/** A boolean. */
+export function validateBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value)
+  return value
 }
 
 /** An optional boolean option. */
-export function toOptionalBoolean(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value
-  throw invalidArgType(name, 'of type boolean', value)
+export function validateOptionalBoolean(value: unknown, name: string): boolean | undefined {
+  return value === undefined ? value : validateBoolean(value, name)
 }
+
+/** One of the strings `allowed`. */
+export function validateOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (allowed.includes(value as T)) return value as T
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
+  throw invalidArgValue(name, `must be one of: ${allowed.map((a) => `'${a}'`).join(', ')}`, value)
+}
+
+/** A port to listen on: 0 (any free port) to 65535. */
+export function validatePort(value: unknown, name = 'port'): number {
+  return validateInteger(value, name, 0, 65535)
+}
+
+/**
+ * A port to connect to: 1 to 65535 (port 0 is no destination), else `ERR_SOCKET_BAD_PORT` as
+ * Node's `validatePort(port, name, false)` throws it.
+ */
+export function validateDestinationPort(value: unknown, name = 'port'): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw socketBadPort(name, value, false)
+  return value
+}
+
+/**
+ * An IP address literal (`'[::1]'` brackets are accepted and removed), `fallback` when `undefined`.
+ * No name lookups: a blocking DNS query has no place in an event loop. Resolve names first
+ * (`dns.promises.lookup`) and pass the address.
+ */
+export function validateIpLiteral(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
+  const literal = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
+  if (isIP(literal) === 0) throw invalidArgValue(name, 'must be an IPv4 or IPv6 address literal (no DNS lookup)', value)
+  return literal
+}
+
+/**
+ * A unix socket path: a non-empty string with no NUL, except the leading one that names an abstract
+ * socket (the kernel would cut the path at an inner NUL and bind or connect somewhere else).
+ */
+export function validateSocketPath(value: unknown, name = 'path'): string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
+  if (value.length === 0) throw invalidArgValue(name, 'must not be empty', value)
+  if (value.indexOf('\0', 1) !== -1) {
+    throw invalidArgValue(name, "must not contain null bytes (other than the leading '\\0' of an abstract name)", value)
+  }
+  return value
+}
+
+/** A timer duration in milliseconds (fractions allowed): finite, >= 0, below {@link MAX_TIMER_MS}. */
+export function validateMillis(value: unknown, name: string): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
+  if (!(value >= 0 && value < MAX_TIMER_MS)) {
+    throw outOfRange(name, 'a number of milliseconds >= 0 and < 2**63 * 1000 (the kernel holds 2**63 - 1 seconds)', value)
+  }
+  return value
+}
+
+/** A Buffer, TypedArray or DataView. */
+export function validateView(value: unknown, name: string): asserts value is ArrayBufferView {
+  if (!ArrayBuffer.isView(value)) throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
+}
+
+/**
+ * `offset`, then `length` (default: the rest of the view), in bytes, inside the view; `minLength` is
+ * 1 for reads. Returns the length.
+ */
+export function validateByteRange(view: ArrayBufferView, offset: unknown, length: unknown, minLength: number): number {
+  // Written out rather than through validateInteger: this runs on every read and write, and builds
+  // no message unless it throws.
+  const size = validateByteLength(view, 'buffer')
+  if (typeof offset !== 'number') throw invalidArgType('offset', 'of type number', offset)
+  if (!Number.isInteger(offset) || offset < 0 || offset > size) throw outOfRange('offset', `an integer >= 0 and <= ${size}`, offset)
+  if (length === undefined) length = size - offset
+  if (typeof length !== 'number') throw invalidArgType('length', 'of type number', length)
+  if (!Number.isInteger(length) || length < minLength || length > size - offset) {
+    // A zero-length read would return 0, which means end of file: refuse it rather than lie.
+    throw outOfRange('length', `an integer >= ${minLength} and <= ${size - offset} (the bytes after offset)`, length as number)
+  }
+  return length as number
+}
+
+/**
+ * The view's length in bytes; a view of a detached buffer is refused with a coded error. A typed
+ * array on a detached buffer has length 0, but a `DataView`'s `byteLength` getter throws the
+ * engine's uncoded TypeError instead: that is caught and turned into the same error.
+ */
+export function validateByteLength(view: ArrayBufferView, name: string): number {
+  let size: number
+  try {
+    size = view.byteLength
+  } catch (error) {
+    if (isDetached(view.buffer)) size = 0
+    else throw error
+  }
+  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
+  return size
+}
+
+/** Only asked of empty views (a detached buffer has length 0). Node 20 lacks `ArrayBuffer#detached`. */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if ('detached' in buffer) return (buffer as { detached: boolean }).detached
+  try {
+    new Uint8Array(buffer)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/**
+ * A plain copy of `buffers`, every element checked to be a view, at most `max` of them, and the bytes
+ * they hold in total. The native call gets the copy: each element is read here exactly once, so a
+ * getter or proxy trap cannot hand the native call something else, or run JavaScript while it holds
+ * pointers.
+ */
+export function validateViews(buffers: unknown, name: string, max: number): [views: ArrayBufferView[], total: number] {
+  if (!Array.isArray(buffers)) throw invalidArgType(name, 'an instance of Array', buffers)
+  const count = buffers.length
+  if (count > max) throw outOfRange(`${name}.length`, `<= ${max}`, count)
+  const views: ArrayBufferView[] = new Array(count)
+  let total = 0
+  for (let i = 0; i < count; i++) {
+    const view: unknown = buffers[i]
+    validateView(view, `${name}[${i}]`)
+    views[i] = view
+  }
+  for (let i = 0; i < count; i++) total += validateByteLength(views[i], `${name}[${i}]`)
+  return [views, total]
+}
+
+// The names `lib/epoll.ts` and `lib/describe.ts` import (the first helpers had a `to` prefix).
+/** {@link validateFd}. */
+export const toFd = validateFd
+/** {@link validateEvents}. */
+export const toEvents = validateEvents
+/** {@link validateTimeout}. */
+export const toTimeout = validateTimeout
+/** {@link validatePositiveInt32}. */
+export const toPositiveInt32 = validatePositiveInt32
+/** {@link validateOptions}. */
+export const toOptions = validateOptions
+/** {@link validateOptionalBoolean}. */
+export const toOptionalBoolean = validateOptionalBoolean

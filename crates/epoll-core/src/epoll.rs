@@ -15,7 +15,7 @@ pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
 
 /// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
-pub const MAX_EVENTS_PER_WAIT: usize = 65_536;
+pub const MAX_EVENTS_PER_POLL: usize = 65_536;
 
 /// Event data of the core's own registrations (a direct watcher's wake-up eventfd): above every fd
 /// number, and never reported to a caller.
@@ -148,11 +148,6 @@ impl Epoll {
     /// The interest mask `fd` was registered or last modified with.
     pub fn interest(&self, fd: RawFd) -> Option<u32> {
         self.interest.get(&fd).copied()
-    }
-
-    /// Registered fds with their interest masks, in no particular order.
-    pub fn registrations(&self) -> impl Iterator<Item = (RawFd, u32)> + '_ {
-        self.interest.iter().map(|(fd, events)| (*fd, *events))
     }
 
     /// `EPOLL_CTL_ADD`. Refused with [`Error::StaleRegistration`] when the number belonged to an fd
@@ -312,11 +307,6 @@ impl Epoll {
         let n = self.events.wait(epfd, max_events, timeout)?;
         Ok(self.events.ready(n).collect())
     }
-
-    /// The epoll fd, borrowed for as long as the instance is not closed.
-    pub fn borrowed_fd(&self) -> Result<BorrowedFd<'_>> {
-        self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed)
-    }
 }
 
 /// The kernel-side buffer of `epoll_wait` and the one place that calls it.
@@ -326,7 +316,7 @@ pub struct EventBuffer {
 }
 
 impl EventBuffer {
-    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_WAIT`); EINTR
+    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_POLL`); EINTR
     /// waits again for the time that remains. Returns how many events are now in the buffer.
     pub fn wait(
         &mut self,
@@ -334,7 +324,7 @@ impl EventBuffer {
         capacity: usize,
         timeout: Timeout,
     ) -> Result<usize> {
-        let capacity = capacity.clamp(1, MAX_EVENTS_PER_WAIT);
+        let capacity = capacity.clamp(1, MAX_EVENTS_PER_POLL);
         if self.events.len() < capacity {
             self.events
                 .resize(capacity, libc::epoll_event { events: 0, u64: 0 });

@@ -38,22 +38,6 @@ pub const FLAGS: [(&str, u32); 15] = [
     ("EPOLLET", EPOLLET),
 ];
 
-/// The names of the set bits of `mask`, in bit order; unknown bits as `0x...`.
-pub fn describe_events(mask: u32) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut known = 0;
-    for (name, bit) in FLAGS {
-        known |= bit;
-        if mask & bit != 0 {
-            names.push(name.to_owned());
-        }
-    }
-    if mask & !known != 0 {
-        names.push(format!("{:#x}", mask & !known));
-    }
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,12 +64,5 @@ mod tests {
         let values: Vec<u32> = FLAGS.iter().map(|(_, v)| *v).collect();
         assert_eq!(values, expected);
         assert_eq!(EPOLLET, 0x8000_0000);
-    }
-
-    #[test]
-    fn describe_events_names_the_set_bits() {
-        assert_eq!(describe_events(EPOLLIN | EPOLLET), ["EPOLLIN", "EPOLLET"]);
-        assert_eq!(describe_events(0), Vec::<String>::new());
-        assert_eq!(describe_events(EPOLLHUP | 0x20), ["EPOLLHUP", "0x20"]);
     }
 }

@@ -16,7 +16,7 @@ mod sys;
 mod timeout;
 
 pub use direct::{consumes_readiness_on_poll, DirectWait, Waker};
-pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_WAIT};
+pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_POLL};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;
 pub use nesting::ensure_watched_by;

@@ -12,7 +12,6 @@ pub(crate) fn cvt(ret: libc::c_int, syscall: &'static str) -> Result<libc::c_int
 }
 
 /// `cvt` for calls returning `ssize_t`.
-#[allow(dead_code)] // used by the I/O helpers
 pub(crate) fn cvt_size(ret: libc::ssize_t, syscall: &'static str) -> Result<usize, OsError> {
     if ret == -1 {
         Err(OsError::last(syscall))

@@ -1,22 +1,27 @@
-//! Argument checks at the boundary. JavaScript numbers arrive as `f64` so that nothing wraps:
-//! napi's int32 conversion would turn `2**32 + 3` into fd 3.
+//! The checks memory safety needs at the boundary, and nothing more: TypeScript (`lib/validate.ts`)
+//! has already validated every argument with Node's messages, so these messages are short and only
+//! say which argument the binding refused. Fds arrive as `f64` so that nothing wraps (napi's int32
+//! conversion would turn `2**32 + 3` into fd 3); views are checked for their kind and every byte
+//! range against the view, so that no call reads or writes outside JavaScript's memory.
 
 use std::ptr;
 
 use napi::bindgen_prelude::Unknown;
 use napi::{sys, Env, Error, JsValue};
 
-use crate::errors::{invalid_type, out_of_range};
+use crate::errors::{invalid_type, invalid_value, out_of_range};
+
+/// `ERR_OUT_OF_RANGE`, short: `fd out of range: 4294967299`.
+fn range(env: &Env, name: &str, value: f64) -> Error {
+    out_of_range(env, &format!("{name} out of range: {value}"))
+}
 
 /// A file descriptor: an integer in `0..=i32::MAX`.
 pub fn fd(env: &Env, name: &str, value: f64) -> Result<i32, Error> {
     if value.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&value) {
         Ok(value as i32)
     } else {
-        Err(out_of_range(
-            env,
-            &format!("The value of \"{name}\" is out of range. It must be an integer >= 0 and <= 2147483647. Received {value}"),
-        ))
+        Err(range(env, name, value))
     }
 }
 
@@ -26,21 +31,13 @@ pub fn events(env: &Env, value: f64) -> Result<u32, Error> {
     if value.fract() == 0.0 && (i32::MIN as f64..=u32::MAX as f64).contains(&value) {
         Ok(value as i64 as u32)
     } else {
-        Err(out_of_range(
-            env,
-            &format!("The value of \"events\" is out of range. It must be a 32-bit integer mask. Received {value}"),
-        ))
+        Err(range(env, "events", value))
     }
 }
 
 /// A timeout in milliseconds; `-1` and `Infinity` wait forever.
 pub fn timeout(env: &Env, value: f64) -> Result<epoll_core::Timeout, Error> {
-    epoll_core::Timeout::from_millis_f64(value).ok_or_else(|| {
-        out_of_range(
-            env,
-            &format!("The value of \"timeout\" is out of range. It must be >= 0, -1 or Infinity. Received {value}"),
-        )
-    })
+    epoll_core::Timeout::from_millis_f64(value).ok_or_else(|| range(env, "timeout", value))
 }
 
 /// The memory of a `Uint32Array`, seen in place (no copy). Any other value is a `TypeError`.
@@ -62,10 +59,7 @@ pub fn u32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mu
             ) == sys::Status::napi_ok
     };
     if !ok || kind != sys::TypedarrayType::uint32_array {
-        return Err(invalid_type(
-            env,
-            &format!("The \"{name}\" argument must be an instance of Uint32Array."),
-        ));
+        return Err(invalid_type(env, &format!("{name} must be a Uint32Array")));
     }
     if length == 0 || data.is_null() {
         return Ok(&mut []);
@@ -146,9 +140,7 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
     if !found {
         return Err(invalid_type(
             env,
-            &format!(
-                "The \"{name}\" argument must be an instance of Buffer, TypedArray, or DataView."
-            ),
+            &format!("{name} must be a Buffer, TypedArray or DataView"),
         ));
     }
     // A detached buffer reports length 0; only then is the (extra) detachment check worth a call.
@@ -158,9 +150,9 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
         let status =
             unsafe { sys::napi_is_detached_arraybuffer(raw_env, array_buffer, &mut detached) };
         if status == sys::Status::napi_ok && detached {
-            return Err(crate::errors::invalid_value(
+            return Err(invalid_value(
                 env,
-                &format!("The argument '{name}' is a view of a detached ArrayBuffer"),
+                &format!("{name} is a view of a detached ArrayBuffer"),
             ));
         }
         return Ok((ptr::null_mut(), 0));
@@ -182,26 +174,25 @@ fn element_size(kind: sys::napi_typedarray_type) -> usize {
     }
 }
 
-/// An integer in `min..=max`, else `ERR_OUT_OF_RANGE`.
-pub fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f64, Error> {
+/// An integer in `min..=max` (a byte offset or length), else `ERR_OUT_OF_RANGE`.
+fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f64, Error> {
     if value.fract() == 0.0 && (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(out_of_range(
-            env,
-            &format!("The value of \"{name}\" is out of range. It must be an integer >= {min} and <= {max}. Received {value}"),
-        ))
+        Err(range(env, name, value))
     }
 }
 
-/// A duration in milliseconds (finite, >= 0, fractions kept to the nanosecond).
+/// A timer duration in milliseconds, fractions kept to the nanosecond. Below `io::MAX_TIMER_MS`
+/// (what `lib/validate.ts` allows) the whole seconds fit a `Duration`; anything else (negative, NaN,
+/// larger) is refused rather than wrapped.
 pub fn millis(env: &Env, name: &str, value: f64) -> Result<std::time::Duration, Error> {
-    if value.is_finite() && value >= 0.0 && value * 1e6 < u64::MAX as f64 {
-        Ok(std::time::Duration::from_nanos((value * 1e6).round() as u64))
-    } else {
-        Err(out_of_range(
-            env,
-            &format!("The value of \"{name}\" is out of range. It must be a finite number of milliseconds >= 0. Received {value}"),
-        ))
+    if !(0.0..epoll_core::io::MAX_TIMER_MS).contains(&value) {
+        return Err(range(env, name, value));
     }
+    let secs = (value / 1000.0).floor();
+    let nanos = ((value - secs * 1000.0) * 1e6)
+        .round()
+        .clamp(0.0, 999_999_999.0);
+    Ok(std::time::Duration::new(secs as u64, nanos as u32))
 }

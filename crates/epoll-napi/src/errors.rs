@@ -3,15 +3,17 @@
 use napi::bindgen_prelude::JsObjectValue;
 use napi::{Env, Error, Status};
 
+/// The one wording of `ERR_EPOLL_CLOSED`, word for word `CLOSED_MESSAGE` of `lib/errors.ts` (which
+/// throws it when the TypeScript layer sees the instance closed first); a spec checks they match.
+const CLOSED_MESSAGE: &str =
+    "The Epoll instance is closed: its fd number may already belong to something else";
+
 /// Throws `err` into JavaScript and returns the marker error napi-rs leaves alone (the exception is
 /// already pending).
 pub fn throw(env: &Env, err: epoll_core::Error) -> Error {
     let thrown = match err {
         epoll_core::Error::Os(os) => throw_os(env, &os),
-        epoll_core::Error::Closed => env.throw_error(
-            "The Epoll instance is closed: its fd number may already belong to something else",
-            Some("ERR_EPOLL_CLOSED"),
-        ),
+        epoll_core::Error::Closed => env.throw_error(CLOSED_MESSAGE, Some("ERR_EPOLL_CLOSED")),
         epoll_core::Error::NotEpoll(fd) => env.throw_type_error(
             &format!("fd {fd} is not an epoll instance"),
             Some("ERR_EPOLL_NOT_EPOLL"),

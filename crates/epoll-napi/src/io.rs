@@ -1,6 +1,10 @@
 //! The native half of the server I/O helpers (`lib/io.ts`): argument conversion and error mapping
 //! around `epoll_core::io`. JavaScript owns every fd returned here (as a plain number).
 //!
+//! `lib/io.ts` has validated every argument already (`lib/validate.ts`): what arrives here is typed
+//! (`u32`, `i32`, `bool`, `String`) and only converted. What memory safety needs is checked again
+//! (`args`: fd range, view kinds, byte ranges), with short messages.
+//!
 //! `read`, `write` and `accept` are the hot path: no allocation, and would-block is the return
 //! value `-1`, never an exception.
 
@@ -28,38 +32,27 @@ fn give(fd: OwnedFd) -> i32 {
     fd.into_raw_fd()
 }
 
-fn ip(env: &Env, host: &str, port: f64) -> Result<SocketAddr> {
-    let port = args::integer_in(env, "port", port, 0.0, 65535.0)? as u16;
-    let literal = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    match literal.parse::<IpAddr>() {
-        Ok(addr) => Ok(SocketAddr::new(addr, port)),
-        Err(_) => Err(errors::invalid_value(
-            env,
-            &format!(
-                "The argument 'host' must be an IPv4 or IPv6 address literal. Received '{host}'"
-            ),
-        )),
-    }
-}
-
-fn backlog(env: &Env, value: f64) -> Result<i32> {
-    Ok(args::integer_in(env, "backlog", value, 0.0, i32::MAX as f64)? as i32)
+/// `host` is an IP literal without brackets and `port` at most 65535 (checked in TypeScript); anything
+/// else is refused, never truncated.
+fn ip(env: &Env, host: &str, port: u32) -> Result<SocketAddr> {
+    let port = u16::try_from(port)
+        .map_err(|_| errors::out_of_range(env, &format!("port out of range: {port}")))?;
+    let addr = host
+        .parse::<IpAddr>()
+        .map_err(|_| errors::invalid_value(env, &format!("host is no IP literal: {host}")))?;
+    Ok(SocketAddr::new(addr, port))
 }
 
 /// A listening TCP socket; returns its fd.
 #[napi(catch_unwind)]
 pub fn listen_tcp(
     env: Env,
-    port: f64,
+    port: u32,
     host: String,
-    backlog: f64,
+    backlog: i32,
     reuse_port: bool,
 ) -> Result<i32> {
     let addr = ip(&env, &host, port)?;
-    let backlog = self::backlog(&env, backlog)?;
     io::listen_tcp(addr, backlog, reuse_port)
         .map(give)
         .map_err(|e| os(&env, e))
@@ -67,8 +60,7 @@ pub fn listen_tcp(
 
 /// A listening unix stream socket; returns its fd.
 #[napi(catch_unwind)]
-pub fn listen_unix(env: Env, path: String, backlog: f64) -> Result<i32> {
-    let backlog = self::backlog(&env, backlog)?;
+pub fn listen_unix(env: Env, path: String, backlog: i32) -> Result<i32> {
     io::listen_unix(Path::new(&path), backlog)
         .map(give)
         .map_err(|e| os(&env, e))
@@ -76,7 +68,7 @@ pub fn listen_unix(env: Env, path: String, backlog: f64) -> Result<i32> {
 
 /// Starts a non-blocking TCP connect; returns the fd (writable once connected or failed).
 #[napi(catch_unwind)]
-pub fn connect_tcp(env: Env, port: f64, host: String) -> Result<i32> {
+pub fn connect_tcp(env: Env, port: u32, host: String) -> Result<i32> {
     let addr = ip(&env, &host, port)?;
     io::connect_tcp(addr).map(give).map_err(|e| os(&env, e))
 }
@@ -102,13 +94,14 @@ pub fn accept(env: Env, fd: f64) -> Result<f64> {
 
 // `read` and `write` are in `fast.rs`: plain Node-API callbacks, since they run once per event.
 
-/// The views of a JavaScript array of `ArrayBufferView`s, at most `IOV_MAX` of them.
+/// The views of a JavaScript array of `ArrayBufferView`s, at most `IOV_MAX` of them (checked here
+/// too: it bounds what this call allocates).
 fn views<'a>(env: &Env, buffers: &Array<'a>) -> Result<Vec<&'a mut [u8]>> {
     let count = buffers.len() as usize;
     if count > io::IOV_MAX {
         return Err(errors::out_of_range(
             env,
-            &format!("The value of \"buffers.length\" is out of range. It must be <= {}. Received {count}", io::IOV_MAX),
+            &format!("buffers.length out of range: {count}"),
         ));
     }
     // Every element first, every pointer after: `get_element` can run JavaScript (a getter, a
@@ -125,14 +118,11 @@ fn views<'a>(env: &Env, buffers: &Array<'a>) -> Result<Vec<&'a mut [u8]>> {
     Ok(out)
 }
 
-/// A `readv` into no bytes at all would return 0, which means end of file: refused, as `read`
-/// refuses a length of 0.
+/// A `readv` into no bytes at all would return 0, which means end of file: refused here too (a spec
+/// calls the binding directly), as `read` refuses a length of 0.
 fn nonempty(env: &Env, views: &[&mut [u8]]) -> Result<()> {
     if views.iter().all(|v| v.is_empty()) {
-        return Err(errors::out_of_range(
-            env,
-            "The value of \"buffers\" is out of range. It must hold at least 1 byte in total (0 bytes read would mean end of file). Received 0 bytes",
-        ));
+        return Err(errors::out_of_range(env, "buffers hold no byte"));
     }
     Ok(())
 }
@@ -142,10 +132,7 @@ fn array<'a>(env: &Env, value: Unknown<'a>) -> Result<Array<'a>> {
         // SAFETY: `value` was just checked to be an array.
         Ok(unsafe { value.cast::<Array<'a>>() }?)
     } else {
-        Err(errors::invalid_type(
-            env,
-            "The \"buffers\" argument must be an instance of Array.",
-        ))
+        Err(errors::invalid_type(env, "buffers must be an Array"))
     }
 }
 
@@ -199,8 +186,7 @@ pub fn socketpair(env: Env) -> Result<Vec<i32>> {
 }
 
 #[napi(catch_unwind)]
-pub fn eventfd(env: Env, initial: f64, semaphore: bool) -> Result<i32> {
-    let initial = args::integer_in(&env, "initial", initial, 0.0, u32::MAX as f64)? as u32;
+pub fn eventfd(env: Env, initial: u32, semaphore: bool) -> Result<i32> {
     io::eventfd(initial, semaphore)
         .map(give)
         .map_err(|e| os(&env, e))
@@ -296,7 +282,7 @@ pub fn shutdown(env: Env, fd: f64, how: String) -> Result<()> {
         _ => {
             return Err(errors::invalid_value(
                 &env,
-                &format!("The argument 'how' must be 'read', 'write' or 'both'. Received '{how}'"),
+                &format!("how is invalid: {how}"),
             ))
         }
     };

@@ -56,8 +56,9 @@ pub fn writev(fd: RawFd, bufs: &[IoSlice<'_>]) -> Result<Option<usize>, OsError>
     })
 }
 
-/// Linux's `UIO_MAXIOV` (libc does not export `IOV_MAX` for Linux).
-pub const IOV_MAX: usize = 1024;
+/// The most buffers one `readv`/`writev` takes: the kernel's `UIO_MAXIOV` (what POSIX calls
+/// `IOV_MAX`, which libc does not export for Linux).
+pub const IOV_MAX: usize = libc::UIO_MAXIOV as usize;
 
 fn iov_count(len: usize, syscall: &'static str) -> Result<libc::c_int, OsError> {
     // The kernel refuses more than IOV_MAX buffers with EINVAL; say so before calling.

@@ -18,7 +18,7 @@ pub use net::{
     set_no_delay, shutdown, socket_error, socketpair, Shutdown, DEFAULT_BACKLOG,
 };
 pub use sockaddr::SocketAddress;
-pub use timerfd::{set_timer, timerfd};
+pub use timerfd::{set_timer, timerfd, MAX_TIMER_MS};
 
 use crate::error::OsError;
 

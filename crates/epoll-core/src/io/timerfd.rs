@@ -25,6 +25,11 @@ pub fn timerfd(initial: Duration, interval: Duration) -> Result<OwnedFd, OsError
     Ok(fd)
 }
 
+/// The exclusive upper bound of a timer, in milliseconds: `2**63` seconds, one more than a 64-bit
+/// `time_t` (a `timespec`'s `tv_sec`) holds. Longer durations are refused by the binding; where
+/// `time_t` is narrower (32-bit targets), [`set_timer`] clamps to its maximum instead.
+pub const MAX_TIMER_MS: f64 = (i64::MAX as f64 + 1.0) * 1000.0;
+
 /// Re-arms a timerfd (`Some((initial, interval))`) or disarms it (`None`). A zero `initial` expires
 /// at once (the kernel would read zero as "disarm", which is what `None` is for).
 pub fn set_timer(fd: RawFd, timer: Option<(Duration, Duration)>) -> Result<(), OsError> {
