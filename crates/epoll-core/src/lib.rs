@@ -4,6 +4,7 @@
 //! types used here and maps [`Error`] into Node-style exceptions. Everything a user relies on is
 //! implemented (and tested with `cargo test`) here.
 
+mod busy_poll;
 mod epoll;
 mod error;
 mod flags;
@@ -12,7 +13,8 @@ mod ownership;
 mod sys;
 mod timeout;
 
+pub use busy_poll::{BusyPoll, BUSY_POLL_BUDGET_UNPRIVILEGED};
 pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_WAIT};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;
-pub use timeout::Timeout;
+pub use timeout::{precise_timeouts, Timeout};
