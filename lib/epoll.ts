@@ -4,6 +4,7 @@
  * same instance. Every argument is checked here before the native binding is called.
  */
 import { abortErrorOf, toOptionalSignal } from './abort'
+import { type BusyPollOptions, toBusyPoll } from './busy-poll'
 import { DEFAULT_EVENTS, EPOLLET, EPOLLONESHOT } from './constants'
 import { closedError, invalidArgType, invalidThis } from './errors'
 import { type NativeBinding, requireNative } from './native'
@@ -367,6 +368,23 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     this.#watching = false
     native.close()
     for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError('wait on'))
+  }
+
+  /**
+   * Sets the busy-poll parameters (`EPIOCSPARAMS`, Linux >= 6.9; elsewhere an `ENOTTY` error that says
+   * so). Omitted fields are 0 / `false`. A `budget` above 64 needs `CAP_NET_ADMIN` (else `EPERM`).
+   */
+  setBusyPoll(options: BusyPollOptions): this {
+    Epoll.#brand(this)
+    const { usecs, budget, prefer } = toBusyPoll(options)
+    this.#open('set busy polling of').setBusyPoll(usecs, budget, prefer)
+    return this
+  }
+
+  /** The busy-poll parameters (`EPIOCGPARAMS`, Linux >= 6.9); a fresh instance reads back zeros. */
+  getBusyPoll(): BusyPollOptions {
+    Epoll.#brand(this)
+    return this.#open('read busy polling of').getBusyPoll()
   }
 
   /** Closes the instance at the end of a `using` block: the same as {@link Epoll.close}. */
