@@ -156,6 +156,20 @@ mod tests {
     }
 
     #[test]
+    fn set_cloexec_marks_an_inherited_fd_close_on_exec() {
+        // SAFETY: dup of stdin (open in any test process) makes a fresh fd without FD_CLOEXEC.
+        let fd = unsafe { libc::dup(0) };
+        assert!(fd >= 0);
+        // SAFETY: F_GETFD takes no pointers.
+        let flags = || unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        assert_eq!(flags() & libc::FD_CLOEXEC, 0);
+        set_cloexec(fd).unwrap();
+        assert_eq!(flags() & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
+        // SAFETY: closes the fd made above.
+        unsafe { libc::close(fd) };
+    }
+
+    #[test]
     fn notify_sends_one_datagram_to_a_path_or_an_abstract_name() {
         let path = std::env::temp_dir().join(format!("epoll-core-notify-{}", std::process::id()));
         let _ = std::fs::remove_file(&path);
