@@ -24,7 +24,10 @@ fn request(env: &Env, value: f64) -> Result<u32> {
 }
 
 /// Sends `data` with `fds` attached (`SCM_RIGHTS`): bytes sent, -1 when the socket is full.
-#[napi(catch_unwind, ts_args_type = "fd: number, fds: number[], data: ArrayBufferView")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, fds: number[], data: ArrayBufferView"
+)]
 pub fn send_fds(env: Env, fd: f64, fds: Vec<f64>, data: Unknown<'_>) -> Result<f64> {
     let fd = args::fd(&env, "fd", fd)?;
     let fds = fds
@@ -49,7 +52,10 @@ pub struct ReceivedFds {
 }
 
 /// Receives into `buffer` with room for `maxFds` fds; null when nothing is waiting.
-#[napi(catch_unwind, ts_args_type = "fd: number, buffer: ArrayBufferView, maxFds: number")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, buffer: ArrayBufferView, maxFds: number"
+)]
 pub fn recv_fds(
     env: Env,
     fd: f64,
@@ -101,7 +107,10 @@ pub fn ioctl_value(env: Env, fd: f64, request: f64, arg: f64) -> Result<i32> {
 }
 
 /// `ioctl(fd, request, view)`: the kernel reads and writes the view's bytes.
-#[napi(catch_unwind, ts_args_type = "fd: number, request: number, arg: ArrayBufferView")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, request: number, arg: ArrayBufferView"
+)]
 pub fn ioctl_buffer(env: Env, fd: f64, request: f64, arg: Unknown<'_>) -> Result<i32> {
     let fd = args::fd(&env, "fd", fd)?;
     let request = self::request(&env, request)?;
