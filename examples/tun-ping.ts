@@ -17,6 +17,11 @@ import { Epoll, EPOLLIN, WOULD_BLOCK, ioctl, ioctlRequest, read, write } from '.
 
 const selfTest = process.argv.includes('--self-test')
 
+if (process.getuid?.() !== 0) {
+  console.error('tun-ping needs root: it opens /dev/net/tun and makes a network namespace')
+  process.exit(1)
+}
+
 if (process.env.TUN_PING_NAMESPACE !== '1') {
   // Re-run this very script inside a fresh network namespace: the device and its routes vanish with it.
   const result = spawnSync('unshare', ['--net', process.execPath, ...process.execArgv, __filename, ...process.argv.slice(2)], {

@@ -34,7 +34,15 @@ fn params(p: BusyPoll) -> [u8; 8] {
 fn explain(e: OsError, request: &str) -> OsError {
     match e.errno {
         libc::ENOTTY => e.with_detail(format!(
-            "{request}: busy polling an epoll instance needs Linux 6.9 or later, built with CONFIG_NET_RX_BUSY_POLL"
+            "{request}: busy polling an epoll instance needs Linux 6.9 or later"
+        )),
+        // The parameters are checked before the call, so the kernel's EINVAL means it does not
+        // know the request either (or a future one changed the struct).
+        libc::EINVAL => e.with_detail(format!(
+            "{request}: refused; busy polling an epoll instance needs Linux 6.9 or later"
+        )),
+        libc::EOPNOTSUPP => e.with_detail(format!(
+            "{request}: this kernel is built without CONFIG_NET_RX_BUSY_POLL"
         )),
         libc::EPERM => e.with_detail(format!(
             "{request}: a budget above {BUSY_POLL_BUDGET_UNPRIVILEGED} needs CAP_NET_ADMIN"
@@ -100,7 +108,7 @@ mod tests {
             ..BusyPoll::default()
         };
         match ep.set_busy_poll(too_long) {
-            Err(Error::Os(e)) => assert_eq!(e.errno, libc::EINVAL),
+            Err(Error::Os(e)) => assert_eq!((e.errno, e.syscall), (libc::EINVAL, "ioctl")),
             other => panic!("{other:?}"),
         }
         ep.close();
