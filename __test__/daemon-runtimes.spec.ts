@@ -9,8 +9,10 @@ import { RUNTIMES, runIn, runtimeInstalled } from './helpers/runtimes.js'
 const SMOKE = join(__dirname, 'fixtures', 'daemon-smoke.cjs')
 const ACTIVATED = join(__dirname, 'fixtures', 'daemon-activated.cjs')
 
+// Serial: ten runtime processes at once would load a shared machine more than the rest of the suite does.
+
 for (const name of Object.keys(RUNTIMES)) {
-  test(`fd passing, ioctl, inotify, pidfd, systemd helpers, busy polling and short timeouts work in ${name}`, (t) => {
+  test.serial(`fd passing, ioctl, inotify, pidfd, systemd helpers, busy polling and short timeouts work in ${name}`, (t) => {
     t.true(runtimeInstalled(name), `${name} is installed by npm ci into runtimes/`)
     const result = runIn(name, SMOKE, [ROOT])
     t.is(result.status, 0, result.stderr)
@@ -28,7 +30,7 @@ for (const name of Object.keys(RUNTIMES)) {
     })
   })
 
-  test(`listenFds finds an inherited socket when ${name} is socket-activated`, (t) => {
+  test.serial(`listenFds finds an inherited socket when ${name} is socket-activated`, (t) => {
     const socket = listenTcp(0)
     const runtime = RUNTIMES[name]
     const result = spawnSync('sh', ['-c', 'export LISTEN_PID=$$; exec "$@"', 'sh', runtime.command, ...runtime.args, ACTIVATED, ROOT], {
