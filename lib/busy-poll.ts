@@ -6,18 +6,22 @@
 import { invalidArgType, outOfRange } from './errors'
 import { toOptions } from './validate'
 
-/** The busy-poll parameters of an epoll instance (`struct epoll_params`). A fresh instance reads back all zeros. */
+/**
+ * The busy-poll parameters of an epoll instance (`struct epoll_params`), as `Epoll#setBusyPoll` takes them
+ * (an omitted field is 0 / `false`) and `Epoll#getBusyPoll` returns them (every field). A fresh instance
+ * reads back all zeros.
+ */
 export interface BusyPollOptions {
   /** Microseconds `epoll_wait` busy-polls before sleeping; `0` turns busy polling off. At most 2**31 - 1. */
-  usecs: number
+  usecs?: number
   /**
    * Packets handled per busy-poll round; `0` is the kernel's default (8). Above
    * {@link BUSY_POLL_BUDGET_UNPRIVILEGED} (64) needs `CAP_NET_ADMIN`: without it the kernel refuses with
    * `EPERM` and the parameters stay as they were.
    */
-  budget: number
+  budget?: number
   /** Prefer busy polling over interrupts (`prefer_busy_poll`; works with the device's `napi_defer_hard_irqs`). */
-  prefer: boolean
+  prefer?: boolean
 }
 
 /** The largest `budget` a process without `CAP_NET_ADMIN` may set (the kernel's `NAPI_POLL_WEIGHT`). */
@@ -31,7 +35,7 @@ function toInteger(value: unknown, name: string, max: number, fallback: number):
 }
 
 /** Checks `setBusyPoll` options; an omitted field is 0 / `false`, as in a fresh instance. */
-export function toBusyPoll(value: unknown): BusyPollOptions {
+export function toBusyPoll(value: unknown): Required<BusyPollOptions> {
   if (value === undefined) throw invalidArgType('options', 'of type object', value)
   const opts = toOptions<BusyPollOptions>(value)
   const prefer = opts.prefer ?? false

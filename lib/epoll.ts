@@ -382,7 +382,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   }
 
   /** The busy-poll parameters (`EPIOCGPARAMS`, Linux >= 6.9); a fresh instance reads back zeros. */
-  getBusyPoll(): BusyPollOptions {
+  getBusyPoll(): Required<BusyPollOptions> {
     Epoll.#brand(this)
     return this.#open('read busy polling of').getBusyPoll()
   }
