@@ -6,18 +6,26 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use crate::error::OsError;
 use crate::sys::cvt;
 
-/// A pidfd for `pid`: close-on-exec (always, for pidfds) and non-blocking (`PIDFD_NONBLOCK`).
+/// A pidfd for `pid`: close-on-exec (always, for pidfds) and non-blocking (`PIDFD_NONBLOCK`, since
+/// Linux 5.10; Linux 5.3 to 5.9 refuse the flag with `EINVAL`, and the fd is opened without it there:
+/// polling and signalling work the same, only a `waitid(P_PIDFD)` on it would block).
 pub fn pidfd_open(pid: i32) -> Result<OwnedFd, OsError> {
-    // SAFETY: pidfd_open takes no pointers; the raw syscall returns an int-sized fd or -1.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_pidfd_open,
-            pid as libc::c_long,
-            libc::O_NONBLOCK as libc::c_long,
-        )
+    let open = |flags: libc::c_int| {
+        // SAFETY: pidfd_open takes no pointers; the raw syscall returns an int-sized fd or -1.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_pidfd_open,
+                pid as libc::c_long,
+                flags as libc::c_long,
+            )
+        };
+        cvt(ret as libc::c_int, "pidfd_open")
     };
-    let fd =
-        cvt(ret as libc::c_int, "pidfd_open").map_err(|e| e.with_detail(format!("pid {pid}")))?;
+    let fd = match open(libc::O_NONBLOCK) {
+        Err(e) if e.errno == libc::EINVAL && pid > 0 => open(0),
+        other => other,
+    }
+    .map_err(|e| e.with_detail(format!("pid {pid}")))?;
     // SAFETY: pidfd_open just returned this fd; nothing else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
@@ -61,6 +69,15 @@ mod tests {
     fn a_pidfd_turns_readable_when_its_process_is_killed_through_it() {
         let mut child = Command::new("sleep").arg("30").spawn().unwrap();
         let fd = pidfd_open(child.id() as i32).unwrap();
+        // SAFETY: F_GETFL/F_GETFD take no pointers.
+        let (fl, fd_flags) = unsafe {
+            (
+                libc::fcntl(fd.as_raw_fd(), libc::F_GETFL),
+                libc::fcntl(fd.as_raw_fd(), libc::F_GETFD),
+            )
+        };
+        assert_ne!(fl & libc::O_NONBLOCK, 0, "non-blocking on this kernel");
+        assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
         assert!(!readable(fd.as_raw_fd(), 0), "alive: not readable");
         pidfd_send_signal(fd.as_raw_fd(), 0).unwrap();
         pidfd_send_signal(fd.as_raw_fd(), libc::SIGKILL).unwrap();
