@@ -31,7 +31,7 @@ function toSignal(value: unknown): number {
 }
 
 /**
- * A pidfd for the process `pid`: non-blocking, close-on-exec, yours to close. It turns readable when
+ * A pidfd for the process `pid`: close-on-exec, non-blocking (Linux >= 5.10), yours to close. It turns readable when
  * the process exits (a child stays a zombie until reaped, as Node's `child_process` does). `ESRCH`
  * when there is no such process.
  */
