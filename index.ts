@@ -69,3 +69,45 @@ export {
 } from './lib/io'
 export { supported } from './lib/native'
 export type { Fd } from './lib/validate'
+export { BUSY_POLL_BUDGET_UNPRIVILEGED, type BusyPollOptions } from './lib/busy-poll'
+export {
+  IN_ACCESS,
+  IN_ALL_EVENTS,
+  IN_ATTRIB,
+  IN_CLOSE,
+  IN_CLOSE_NOWRITE,
+  IN_CLOSE_WRITE,
+  IN_CREATE,
+  IN_DELETE,
+  IN_DELETE_SELF,
+  IN_DONT_FOLLOW,
+  IN_EXCL_UNLINK,
+  IN_IGNORED,
+  IN_ISDIR,
+  IN_MASK_ADD,
+  IN_MASK_CREATE,
+  IN_MODIFY,
+  IN_MOVE,
+  IN_MOVE_SELF,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_ONESHOT,
+  IN_ONLYDIR,
+  IN_OPEN,
+  IN_Q_OVERFLOW,
+  IN_UNMOUNT,
+  inotifyConstants,
+  IOC_DIRBITS,
+  IOC_NONE,
+  IOC_NRBITS,
+  IOC_READ,
+  IOC_SIZEBITS,
+  IOC_TYPEBITS,
+  IOC_WRITE,
+  ioctlConstants,
+} from './lib/daemon-constants'
+export { peerCredentials, type PeerCredentials, type ReceivedFds, recvFds, SCM_MAX_FD, sendFds } from './lib/fdpass'
+export { addWatch, inotify, type InotifyEvent, readInotifyEvents, removeWatch } from './lib/inotify'
+export { ioctl, type IoctlDirection, ioctlRequest } from './lib/ioctl'
+export { pidfdOpen, pidfdSendSignal } from './lib/process'
+export { type ListenFd, listenFds, type ListenFdsOptions, notify } from './lib/systemd'

@@ -7,6 +7,7 @@
 import { isMainThread } from 'node:worker_threads'
 
 import { abortErrorOf, toOptionalSignal } from './abort'
+import { type BusyPollOptions, toBusyPoll } from './busy-poll'
 import { DEFAULT_EVENTS } from './constants'
 import { Delivery, type EpollEvent, type EventHandler } from './delivery'
 import { type Direction, ReadinessWaits } from './readiness'
@@ -365,6 +366,23 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     native.close()
     this.#delivery.close()
     this.#readiness.close()
+  }
+
+  /**
+   * Sets the busy-poll parameters (`EPIOCSPARAMS`, Linux >= 6.9; elsewhere an `ENOTTY` error that says
+   * so). Omitted fields are 0 / `false`. A `budget` above 64 needs `CAP_NET_ADMIN` (else `EPERM`).
+   */
+  setBusyPoll(options: BusyPollOptions): this {
+    Epoll.#brand(this)
+    const { usecs, budget, prefer } = toBusyPoll(options)
+    this.#open('set busy polling of').setBusyPoll(usecs, budget, prefer)
+    return this
+  }
+
+  /** The busy-poll parameters (`EPIOCGPARAMS`, Linux >= 6.9); a fresh instance reads back zeros. */
+  getBusyPoll(): Required<BusyPollOptions> {
+    Epoll.#brand(this)
+    return this.#open('read busy polling of').getBusyPoll()
   }
 
   /** Closes the instance at the end of a `using` block: the same as {@link Epoll.close}. */

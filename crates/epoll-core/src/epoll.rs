@@ -8,7 +8,7 @@ use crate::error::{Error, OsError, Result};
 use crate::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
 use crate::ownership;
 use crate::sys::cvt;
-use crate::timeout::{remaining_millis, Timeout};
+use crate::timeout::{ended_early, epoll_wait_until, Timeout};
 
 /// What `register` watches when no mask is given: the same as Python's `select.epoll.register`.
 pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
@@ -331,19 +331,19 @@ impl EventBuffer {
         }
         let deadline = timeout.deadline();
         loop {
-            let ms = remaining_millis(timeout, deadline);
             // SAFETY: `self.events` holds at least `capacity` initialised entries, and the kernel
             // writes at most `capacity` of them.
             let ret = unsafe {
-                libc::epoll_wait(
+                epoll_wait_until(
                     epfd.as_raw_fd(),
                     self.events.as_mut_ptr(),
                     capacity as libc::c_int,
-                    ms,
+                    timeout,
+                    deadline,
                 )
             };
             match cvt(ret, "epoll_wait") {
-                Ok(0) if ms == i32::MAX && remaining_millis(timeout, deadline) > 0 => continue,
+                Ok(0) if ended_early(timeout, deadline) => continue,
                 Ok(n) => return Ok(n as usize),
                 Err(e) if e.errno == libc::EINTR => continue,
                 Err(e) => return Err(e.into()),

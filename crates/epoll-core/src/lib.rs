@@ -4,6 +4,7 @@
 //! types used here and maps [`Error`] into Node-style exceptions. Everything a user relies on is
 //! implemented (and tested with `cargo test`) here.
 
+mod busy_poll;
 mod direct;
 mod epoll;
 mod error;
@@ -15,10 +16,11 @@ mod readiness;
 mod sys;
 mod timeout;
 
+pub use busy_poll::{BusyPoll, BUSY_POLL_BUDGET_UNPRIVILEGED};
 pub use direct::{consumes_readiness_on_poll, DirectWait, Waker};
 pub use epoll::{Epoll, EventBuffer, DEFAULT_EVENTS, MAX_EVENTS_PER_POLL};
 pub use error::{errno_name, Error, OsError, Result};
 pub use flags::*;
 pub use nesting::ensure_watched_by;
 pub use readiness::{Readiness, ReadinessWait};
-pub use timeout::Timeout;
+pub use timeout::{precise_timeouts, Timeout};

@@ -174,8 +174,9 @@ fn element_size(kind: sys::napi_typedarray_type) -> usize {
     }
 }
 
-/// An integer in `min..=max` (a byte offset or length), else `ERR_OUT_OF_RANGE`.
-fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f64, Error> {
+/// An integer in `min..=max` (a byte offset or length, or a number a buffer size or an encoding
+/// depends on), else `ERR_OUT_OF_RANGE`.
+pub fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> Result<f64, Error> {
     if value.fract() == 0.0 && (min..=max).contains(&value) {
         Ok(value)
     } else {

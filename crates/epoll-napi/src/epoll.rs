@@ -200,3 +200,32 @@ impl Drop for NativeEpoll {
         self.release_watcher();
     }
 }
+
+/// Busy polling (Linux >= 6.9), in its own impl block so the daemon helpers stay apart.
+#[napi]
+impl NativeEpoll {
+    /// `EPIOCSPARAMS`: arguments validated by lib/busy-poll.ts.
+    #[napi(catch_unwind)]
+    pub fn set_busy_poll(&self, env: Env, usecs: f64, budget: f64, prefer: bool) -> Result<()> {
+        let usecs = args::integer_in(&env, "usecs", usecs, 0.0, i32::MAX as f64)? as u32;
+        let budget = args::integer_in(&env, "budget", budget, 0.0, u16::MAX as f64)? as u16;
+        self.inner
+            .set_busy_poll(epoll_core::BusyPoll {
+                usecs,
+                budget,
+                prefer,
+            })
+            .map_err(|e| errors::throw(&env, e))
+    }
+
+    /// `EPIOCGPARAMS`.
+    #[napi(catch_unwind)]
+    pub fn get_busy_poll(&self, env: Env) -> Result<crate::daemon::BusyPollParams> {
+        let p = self.inner.busy_poll().map_err(|e| errors::throw(&env, e))?;
+        Ok(crate::daemon::BusyPollParams {
+            usecs: p.usecs,
+            budget: p.budget.into(),
+            prefer: p.prefer,
+        })
+    }
+}

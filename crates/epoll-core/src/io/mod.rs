@@ -11,6 +11,12 @@ mod net;
 mod sockaddr;
 mod timerfd;
 
+mod fdpass;
+mod inotify;
+mod ioctl;
+mod pidfd;
+mod systemd;
+
 pub use eventfd::eventfd;
 pub use fdio::{close, pipe, read, readv, write, writev, IOV_MAX};
 pub use net::{
@@ -19,6 +25,12 @@ pub use net::{
 };
 pub use sockaddr::SocketAddress;
 pub use timerfd::{set_timer, timerfd, MAX_TIMER_MS};
+
+pub use fdpass::{peer_credentials, recv_fds, send_fds, Credentials, Received, SCM_MAX_FD};
+pub use inotify::{add_watch, inotify, read_events, remove_watch, InotifyEvent, INOTIFY_FLAGS};
+pub use ioctl::{ioctl_buffer, ioctl_value, IocLayout, IOC, IOCTL_BOUNCE_MIN};
+pub use pidfd::{pidfd_open, pidfd_send_signal};
+pub use systemd::{listen_fds, notify, LISTEN_FDS_START, UNKNOWN_NAME};
 
 use crate::error::OsError;
 

@@ -1,0 +1,50 @@
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+import { close, IN_CLOSE_WRITE, listenTcp, localAddress } from '../index.js'
+import { ROOT } from './helpers/child.js'
+import { RUNTIMES, runIn, runtimeInstalled } from './helpers/runtimes.js'
+
+const SMOKE = join(__dirname, 'fixtures', 'daemon-smoke.cjs')
+const ACTIVATED = join(__dirname, 'fixtures', 'daemon-activated.cjs')
+
+// Serial: ten runtime processes at once would load a shared machine more than the rest of the suite does.
+
+for (const name of Object.keys(RUNTIMES)) {
+  test.serial(`fd passing, ioctl, inotify, pidfd, systemd helpers, busy polling and short timeouts work in ${name}`, (t) => {
+    t.true(runtimeInstalled(name), `${name} is installed by npm ci into runtimes/`)
+    const result = runIn(name, SMOKE, [ROOT])
+    t.is(result.status, 0, result.stderr)
+    t.deepEqual(JSON.parse(result.stdout.trim().split('\n').pop()!), {
+      fdpass: { fds: 1, truncated: false, read: 'via copy' },
+      peerIsSelf: true,
+      fionread: 3,
+      request: 0x80044501,
+      inotify: [[IN_CLOSE_WRITE, 'f']],
+      unknownSignal: 'ERR_UNKNOWN_SIGNAL',
+      listenFds: [],
+      notify: false,
+      busyPoll: { usecs: 3, budget: 0, prefer: false },
+      shortPollUnderOneMs: true,
+    })
+  })
+
+  test.serial(`listenFds finds an inherited socket when ${name} is socket-activated`, (t) => {
+    const socket = listenTcp(0)
+    const runtime = RUNTIMES[name]
+    const result = spawnSync('sh', ['-c', 'export LISTEN_PID=$$; exec "$@"', 'sh', runtime.command, ...runtime.args, ACTIVATED, ROOT], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'pipe', socket],
+      env: { ...process.env, NO_COLOR: '1', LISTEN_FDS: '1', LISTEN_FDNAMES: 'http' },
+    })
+    t.is(result.status, 0, result.stderr)
+    t.deepEqual(JSON.parse(result.stdout.trim().split('\n').pop()!), {
+      fds: [{ fd: 3, name: 'http' }],
+      port: localAddress(socket).port,
+      unset: true,
+    })
+    close(socket)
+  })
+}

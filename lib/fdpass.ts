@@ -1,0 +1,73 @@
+/**
+ * Passing fds between processes over unix sockets (`SCM_RIGHTS`), and asking who is at the other end
+ * (`SO_PEERCRED`): what D-Bus and Wayland clients, and servers that hand connections to worker
+ * processes, need. Python has the same as `socket.send_fds` / `socket.recv_fds`.
+ */
+import { invalidArgType, outOfRange } from './errors'
+import { requireNative } from './native'
+import { type Fd, toFd } from './validate'
+import { toIntegerIn, toViewLength } from './validate-daemon'
+
+/** The kernel's limit of fds in one message (`SCM_MAX_FD`), and the default `maxFds` of {@link recvFds}. */
+export const SCM_MAX_FD = 253
+
+/** What {@link recvFds} received. */
+export interface ReceivedFds {
+  /** Data bytes written into the buffer; `0` at end of stream. */
+  bytes: number
+  /** The fds that came with the data: new fds of this process, close-on-exec, yours to close. */
+  fds: number[]
+  /**
+   * More fds arrived than `maxFds` allowed (or the control message was cut short): the extra ones were
+   * closed, and none of them is open in this process.
+   */
+  truncated: boolean
+}
+
+/** The process at the other end of a unix socket, as the kernel recorded it when the socket was connected. */
+export interface PeerCredentials {
+  /** Process id (in this process's pid namespace; 0 if the peer is in none visible here). */
+  pid: number
+  /** Effective user id. */
+  uid: number
+  /** Effective group id. */
+  gid: number
+}
+
+const ONE_BYTE = new Uint8Array(1)
+
+/**
+ * Sends `data` with `fds` attached over a unix socket (`sendmsg` with `SCM_RIGHTS`). The receiver gets
+ * its own duplicates; the fds stay open here. `data` defaults to one zero byte: a message carries fds
+ * only with at least one data byte. Returns the bytes sent, or `-1` when the socket is full (the fds
+ * are not sent then). 1 to {@link SCM_MAX_FD} fds; the `fds` may be numbers or objects with an `fd`.
+ */
+export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): number {
+  const socket = toFd(fd)
+  if (!Array.isArray(fds)) throw invalidArgType('fds', 'an instance of Array', fds)
+  if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 and <= ${SCM_MAX_FD}`, fds.length)
+  const numbers = fds.map((f, i) => toFd(f, `fds[${i}]`))
+  const bytes = data === undefined ? ONE_BYTE : data
+  const size = toViewLength(bytes, 'data')
+  if (size < 1) throw outOfRange('data.byteLength', '>= 1 (fds travel with at least one data byte)', size)
+  return requireNative().sendFds(socket, numbers, bytes)
+}
+
+/**
+ * Receives data into `buffer` and up to `maxFds` fds (default {@link SCM_MAX_FD}) from a unix socket
+ * (`recvmsg` with `MSG_CMSG_CLOEXEC`). Returns `null` when nothing is waiting, `{ bytes: 0, fds: [],
+ * truncated: false }` at end of stream. Fds beyond `maxFds` are closed and reported in `truncated`.
+ */
+export function recvFds(fd: Fd, buffer: ArrayBufferView, maxFds: number = SCM_MAX_FD): ReceivedFds | null {
+  const socket = toFd(fd)
+  const size = toViewLength(buffer, 'buffer')
+  // Zero bytes read would look like end of stream.
+  if (size < 1) throw outOfRange('buffer.byteLength', '>= 1', size)
+  const max = toIntegerIn(maxFds, 'maxFds', 0, SCM_MAX_FD)
+  return requireNative().recvFds(socket, buffer, max)
+}
+
+/** The pid, uid and gid of the process at the other end of a unix socket (`SO_PEERCRED`). */
+export function peerCredentials(fd: Fd): PeerCredentials {
+  return requireNative().peerCredentials(toFd(fd))
+}

@@ -1,0 +1,50 @@
+/**
+ * inotify: file-system events on a readable fd, with the kernel's exact event kinds: `IN_CLOSE_WRITE`
+ * (a written file is complete), renames paired by `cookie`, which `fs.watch` does not give. Register
+ * the fd with an `Epoll` for `EPOLLIN` and read with {@link readInotifyEvents}.
+ */
+import { invalidArgValue } from './errors'
+import { IN_ALL_EVENTS } from './daemon-constants'
+import { requireNative } from './native'
+import { type Fd, toEvents, toFd } from './validate'
+import { toCString, toIntegerIn } from './validate-daemon'
+
+/** One inotify event. */
+export interface InotifyEvent {
+  /** The watch it belongs to, as {@link addWatch} returned it (`-1` for `IN_Q_OVERFLOW`). */
+  wd: number
+  /** `IN_*` bits: the event kind, plus `IN_ISDIR` when the subject is a folder. */
+  mask: number
+  /** The same non-zero number on an `IN_MOVED_FROM` and its `IN_MOVED_TO`; 0 otherwise. */
+  cookie: number
+  /** The entry's name inside a watched folder; `''` for the watched path itself. Decoded as UTF-8. */
+  name: string
+}
+
+/** A new inotify instance (`inotify_init1`), non-blocking and close-on-exec. Yours to close. */
+export function inotify(): number {
+  return requireNative().inotify()
+}
+
+/**
+ * Watches `path` for the `IN_*` events in `mask` (`inotify_add_watch`); returns the watch descriptor.
+ * Watching a path again returns the same descriptor and replaces its mask (unless `IN_MASK_ADD`).
+ */
+export function addWatch(fd: Fd, path: string, mask: number): number {
+  const target = toFd(fd)
+  const p = toCString(path, 'path')
+  const m = toEvents(mask, 'mask')
+  if ((m & IN_ALL_EVENTS) === 0) throw invalidArgValue('mask', 'must contain at least one IN_* event', mask)
+  return requireNative().addWatch(target, p, m)
+}
+
+/** Stops a watch (`inotify_rm_watch`); an `IN_IGNORED` event for it follows. */
+export function removeWatch(fd: Fd, wd: number): void {
+  const target = toFd(fd)
+  requireNative().removeWatch(target, toIntegerIn(wd, 'wd', 1, 0x7fffffff))
+}
+
+/** Reads every event queued now, in order; `null` when none is (the fd is non-blocking). */
+export function readInotifyEvents(fd: Fd): InotifyEvent[] | null {
+  return requireNative().readInotifyEvents(toFd(fd))
+}
