@@ -87,10 +87,10 @@ test('a folder created inside is reported with IN_ISDIR; removeWatch queues IN_I
 test('bad inotify arguments are coded errors, and a missing path the kernel ENOENT; nothing leaked', (t) => {
   const fd = inotify()
   const before = openFdCount()
-  t.throws(() => addWatch(fd, '', IN_CREATE), { code: 'ERR_INVALID_ARG_VALUE', message: /"path"/ })
+  t.throws(() => addWatch(fd, '', IN_CREATE), { code: 'ERR_INVALID_ARG_VALUE', message: /'path'/ })
   t.throws(() => addWatch(fd, '/tmp\0x', IN_CREATE), { code: 'ERR_INVALID_ARG_VALUE', message: /null bytes/ })
   t.throws(() => addWatch(fd, Buffer.from('/tmp') as never, IN_CREATE), { code: 'ERR_INVALID_ARG_TYPE' })
-  t.throws(() => addWatch(fd, '/tmp', 0), { code: 'ERR_INVALID_ARG_VALUE', message: /"mask"/ })
+  t.throws(() => addWatch(fd, '/tmp', 0), { code: 'ERR_INVALID_ARG_VALUE', message: /'mask'/ })
   t.throws(() => addWatch(fd, '/tmp', 2 ** 32), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => addWatch(fd, '/tmp', 'IN_CREATE' as never), { code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => removeWatch(fd, 0), { code: 'ERR_OUT_OF_RANGE', message: /"wd"/ })

@@ -113,7 +113,7 @@ for (const [kind, address] of [
 test.serial('notify is false without $NOTIFY_SOCKET; failures and bad states are coded', (t) => {
   delete process.env.NOTIFY_SOCKET
   t.false(notify('READY=1'))
-  t.throws(() => notify(''), { code: 'ERR_INVALID_ARG_VALUE', message: /"state"/ })
+  t.throws(() => notify(''), { code: 'ERR_INVALID_ARG_VALUE', message: /'state'/ })
   t.throws(() => notify(1 as never), { code: 'ERR_INVALID_ARG_TYPE' })
   try {
     process.env.NOTIFY_SOCKET = '/nonexistent/notify.sock'
