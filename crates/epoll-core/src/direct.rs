@@ -13,8 +13,8 @@
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
-use crate::epoll::{EventBuffer, INTERNAL_EVENT};
 use crate::error::{Error, OsError};
+use crate::event_buffer::{EventBuffer, INTERNAL_EVENT};
 use crate::io::{eventfd, read};
 use crate::sys::cvt;
 use crate::timeout::Timeout;

@@ -1,25 +1,18 @@
 //! A safe epoll instance: one `epoll_ctl` path, EINTR-proof waits, and the set of registered fds.
 
 use std::collections::{HashMap, HashSet};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::time::Instant;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::error::{Error, OsError, Result};
+use crate::event_buffer::EventBuffer;
+use crate::fdinfo::{fdinfo_registrations, is_epoll_fd, registered_in_fdinfo};
 use crate::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
 use crate::ownership;
 use crate::sys::cvt;
-use crate::timeout::{ended_early, epoll_wait_until, Timeout};
+use crate::timeout::Timeout;
 
 /// What `register` watches when no mask is given: the same as Python's `select.epoll.register`.
 pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
-
-/// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
-/// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
-pub const MAX_EVENTS_PER_POLL: usize = 65_536;
-
-/// Event data of the core's own registrations (a direct watcher's wake-up eventfd): above every fd
-/// number, and never reported to a caller.
-pub(crate) const INTERNAL_EVENT: u64 = 1 << 32;
 
 /// An epoll instance. Closing it (explicitly or by drop) closes its fd exactly once.
 #[derive(Debug)]
@@ -309,106 +302,6 @@ impl Epoll {
     }
 }
 
-/// The kernel-side buffer of `epoll_wait` and the one place that calls it.
-#[derive(Debug, Default)]
-pub struct EventBuffer {
-    events: Vec<libc::epoll_event>,
-}
-
-impl EventBuffer {
-    /// Waits on `epfd` for at most `capacity` events (clamped to `1..=MAX_EVENTS_PER_POLL`); EINTR
-    /// waits again for the time that remains. Returns how many events are now in the buffer.
-    pub fn wait(
-        &mut self,
-        epfd: BorrowedFd<'_>,
-        capacity: usize,
-        timeout: Timeout,
-    ) -> Result<usize> {
-        let capacity = capacity.clamp(1, MAX_EVENTS_PER_POLL);
-        if self.events.len() < capacity {
-            self.events
-                .resize(capacity, libc::epoll_event { events: 0, u64: 0 });
-        }
-        let deadline = timeout.deadline();
-        loop {
-            // SAFETY: `self.events` holds at least `capacity` initialised entries, and the kernel
-            // writes at most `capacity` of them.
-            let ret = unsafe {
-                epoll_wait_until(
-                    epfd.as_raw_fd(),
-                    self.events.as_mut_ptr(),
-                    capacity as libc::c_int,
-                    timeout,
-                    deadline,
-                )
-            };
-            match cvt(ret, "epoll_wait") {
-                Ok(0) if ended_early(timeout, deadline) => continue,
-                Ok(n) => return Ok(n as usize),
-                Err(e) if e.errno == libc::EINTR => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    /// `wait` for as many events as `out` has pairs, written as `out[2i] = fd, out[2i+1] = events`.
-    /// The core's own registrations (a direct watcher's wake-up) are never written: a wait that
-    /// found only those waits again for the time that remains.
-    pub fn wait_into(
-        &mut self,
-        epfd: BorrowedFd<'_>,
-        out: &mut [u32],
-        timeout: Timeout,
-    ) -> Result<usize> {
-        let capacity = out.len() / 2;
-        if capacity == 0 {
-            return Ok(0);
-        }
-        let deadline = timeout.deadline();
-        let mut left = timeout;
-        loop {
-            let n = self.wait(epfd, capacity, left)?;
-            let (written, internal) = self.copy_pairs(n, out);
-            if written > 0 || !internal {
-                return Ok(written);
-            }
-            left = match (timeout, deadline) {
-                (Timeout::Immediate, _) => return Ok(0),
-                (Timeout::After(_), Some(deadline)) => {
-                    match deadline.checked_duration_since(Instant::now()) {
-                        Some(rest) if !rest.is_zero() => Timeout::After(rest),
-                        _ => return Ok(0),
-                    }
-                }
-                (other, _) => other,
-            };
-        }
-    }
-
-    /// Writes the first `n` events of the last wait into `out` as pairs, leaving out the core's own
-    /// registrations. Returns how many pairs were written and whether one of the core's own was seen.
-    pub(crate) fn copy_pairs(&self, n: usize, out: &mut [u32]) -> (usize, bool) {
-        let mut written = 0;
-        for event in &self.events[..n] {
-            if event.u64 & INTERNAL_EVENT != 0 {
-                continue;
-            }
-            out[2 * written] = event.u64 as u32;
-            out[2 * written + 1] = event.events;
-            written += 1;
-        }
-        (written, written < n)
-    }
-
-    /// The first `n` events of the last wait, as `(fd, events)`, without the core's own.
-    pub fn ready(&self, n: usize) -> impl Iterator<Item = (RawFd, u32)> + '_ {
-        self.events[..n]
-            .iter()
-            .filter(|e| e.u64 & INTERNAL_EVENT == 0)
-            .map(|e| (e.u64 as u32 as RawFd, e.events))
-    }
-}
-
 impl Drop for Epoll {
     fn drop(&mut self) {
         self.close();
@@ -419,38 +312,4 @@ fn not_registered(fd: RawFd) -> Error {
     OsError::new(libc::ENOENT, "epoll_ctl")
         .with_detail(format!("EPOLL_CTL_MOD fd {fd}"))
         .into()
-}
-
-/// Whether `fd` is an epoll instance: its `/proc/self/fd` link names `anon_inode:[eventpoll]`.
-/// Without `/proc` the check cannot be made, and the fd is trusted.
-fn is_epoll_fd(fd: RawFd) -> bool {
-    match std::fs::read_link(format!("/proc/self/fd/{fd}")) {
-        Ok(target) => target.as_os_str() == "anon_inode:[eventpoll]",
-        Err(_) => std::fs::metadata("/proc/self/fd").is_err(),
-    }
-}
-
-/// The registrations the kernel lists for epoll fd `fd` (`tfd: <fd> events: <hex> ...` lines).
-fn registered_in_fdinfo(fd: RawFd) -> HashMap<RawFd, u32> {
-    fdinfo_registrations(fd).collect()
-}
-
-fn fdinfo_registrations(fd: RawFd) -> impl Iterator<Item = (RawFd, u32)> {
-    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
-    let entries: Vec<(RawFd, u32)> = info
-        .lines()
-        .filter_map(|line| {
-            let mut words = line.split_whitespace();
-            if words.next()? != "tfd:" {
-                return None;
-            }
-            let target = words.next()?.parse().ok()?;
-            if words.next()? != "events:" {
-                return None;
-            }
-            let events = u32::from_str_radix(words.next()?, 16).ok()?;
-            Some((target, events))
-        })
-        .collect();
-    entries.into_iter()
 }
