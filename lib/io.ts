@@ -10,7 +10,7 @@
  * never a read or write outside memory.
  */
 import { outOfRange } from './errors'
-import { requireNative } from './native'
+import { type NativeBinding, requireNative, supported } from './native'
 import {
   type Fd,
   toFd,
@@ -82,6 +82,24 @@ export interface TimerOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the binding's hot functions
+
+/**
+ * Throws `ERR_EPOLL_UNSUPPORTED_PLATFORM`: what the hot functions are where the binding did not load.
+ * Importing the package must work on every platform; calling into it must not.
+ */
+function unsupported(): never {
+  requireNative()
+  throw new Error('unreachable: requireNative() returned without a binding')
+}
+
+// Looked up once, not per call: a property load on the binding object is measurable on a path that
+// runs twice per round trip (bench/micro/calls-js.ts).
+const nativeRead: NativeBinding['read'] = supported ? requireNative().read : unsupported
+const nativeWrite: NativeBinding['write'] = supported ? requireNative().write : unsupported
+const nativeAccept: NativeBinding['acceptFd'] = supported ? requireNative().acceptFd : unsupported
+
+// ---------------------------------------------------------------------------------------------
 // argument checks (all in ./validate; `read`/`write` use the byte-range checks under these names)
 
 function toBacklog(value: unknown): number {
@@ -148,7 +166,7 @@ export function connectUnix(path: string): number {
  * event; with `EPOLLET` accept until it returns `WOULD_BLOCK`.
  */
 export function accept(fd: Fd): number {
-  return requireNative().accept(toFd(fd))
+  return nativeAccept(typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : toFd(fd))
 }
 
 /**
@@ -202,12 +220,14 @@ export function setNoDelay(fd: Fd, enable = true): void {
  * (the peer closed or shut down its writing half), or {@link WOULD_BLOCK} when nothing is there yet.
  * `length` must be at least 1 (a zero-length read would be indistinguishable from EOF). Throws
  * `ECONNRESET` when the peer reset the connection.
+ *
+ * This is the hot path of every server: with a plain number fd and a non-empty view it costs one
+ * call into the binding and a few type checks (see "Performance" in the README).
  */
 export function read(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
   const checkedFd = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : toFd(fd)
-  checkView(buffer, 'buffer')
-  const n = checkRange(buffer, offset, length, 1)
-  return requireNative().read(checkedFd, buffer, offset, n)
+  const n = byteCount(buffer, offset, length, 1)
+  return nativeRead(checkedFd, buffer, offset, n)
 }
 
 /**
@@ -218,11 +238,28 @@ export function read(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: numbe
  */
 export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
   const checkedFd = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : toFd(fd)
-  checkView(buffer, 'buffer')
-  const n = checkRange(buffer, offset, length, 0)
-  return requireNative().write(checkedFd, buffer, offset, n)
+  const n = byteCount(buffer, offset, length, 0)
+  return nativeWrite(checkedFd, buffer, offset, n)
 }
 
+/**
+ * The bytes `read`/`write` move: `length`, or the rest of the view after `offset`. The checks a
+ * valid call passes are a handful of comparisons kept small enough for V8 to inline into the
+ * caller; every message is built out of line, by `checkView` and `checkRange`.
+ */
+function byteCount(buffer: ArrayBufferView, offset: number, length: number | undefined, minLength: number): number {
+  if (ArrayBuffer.isView(buffer) && !(buffer instanceof DataView)) {
+    // A typed array's byteLength never throws; a detached one has 0 and takes the path with the messages.
+    const size = buffer.byteLength
+    if (length === undefined) {
+      if (offset === 0 && size >= minLength && size > 0) return size
+    } else if (size > 0 && Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= minLength && offset + length <= size) {
+      return length
+    }
+  }
+  checkView(buffer, 'buffer')
+  return checkRange(buffer, offset, length, minLength)
+}
 /**
  * Reads into several buffers in order (`readv`): bytes read in total, `0` at EOF, or {@link WOULD_BLOCK}.
  * The views must hold at least 1 byte in total (as for {@link read}, 0 bytes read means end of file).

@@ -15,6 +15,8 @@ interface FastPaths {
   epollWaitInto(epfd: number, out: Uint32Array, timeout: number): number
   read(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
   write(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
+  /** `accept(2)`: the connection's fd, or -1 when none is pending. */
+  acceptFd(fd: number): number
 }
 
 export type NativeBinding = Omit<typeof Binding, keyof FastPaths> & FastPaths

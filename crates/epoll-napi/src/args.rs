@@ -35,11 +35,6 @@ pub fn events(env: &Env, value: f64) -> Result<u32, Error> {
     }
 }
 
-/// A timeout in milliseconds; `-1` and `Infinity` wait forever.
-pub fn timeout(env: &Env, value: f64) -> Result<epoll_core::Timeout, Error> {
-    epoll_core::Timeout::from_millis_f64(value).ok_or_else(|| range(env, "timeout", value))
-}
-
 /// The memory of a `Uint32Array`, seen in place (no copy). Any other value is a `TypeError`.
 pub fn u32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [u32], Error> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
@@ -69,36 +64,16 @@ pub fn u32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mu
     Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), length) })
 }
 
-/// The bytes of any `ArrayBufferView` (Buffer, any TypedArray, DataView), seen in place (no copy),
-/// narrowed to `offset .. offset + length` (bytes, not elements). A non-view is a `TypeError`, a
-/// detached buffer an `ERR_INVALID_ARG_VALUE`, a range outside the view an `ERR_OUT_OF_RANGE`:
-/// nothing outside the view can ever be read or written.
-pub fn byte_range<'a>(
-    env: &Env,
-    name: &str,
-    value: Unknown<'a>,
-    offset: f64,
-    length: f64,
-) -> Result<&'a mut [u8], Error> {
-    let (data, size) = byte_view(env, name, value)?;
-    let offset = integer_in(env, "offset", offset, 0.0, size as f64)? as usize;
-    let length = integer_in(env, "length", length, 0.0, (size - offset) as f64)? as usize;
-    if length == 0 {
-        return Ok(&mut []);
-    }
-    // SAFETY: `data` points at `size` bytes of the view's backing store, which `value` keeps alive
-    // for the duration of this native call; JavaScript cannot run (and so cannot detach or resize
-    // it) until we return. `offset + length <= size` was checked just above.
-    Ok(unsafe { std::slice::from_raw_parts_mut(data.add(offset), length) })
-}
-
-/// A whole `ArrayBufferView` as bytes (see [`byte_range`]).
+/// A whole `ArrayBufferView` as bytes, seen in place (no copy). A non-view is a `TypeError`, a
+/// detached buffer an `ERR_INVALID_ARG_VALUE`.
 pub fn bytes<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [u8], Error> {
     let (data, size) = byte_view(env, name, value)?;
     if size == 0 {
         return Ok(&mut []);
     }
-    // SAFETY: as in `byte_range`, for the full view.
+    // SAFETY: `data` points at `size` bytes of the view's backing store, which `value` keeps alive
+    // for the duration of this native call; JavaScript cannot run (and so cannot detach or resize
+    // it) until we return.
     Ok(unsafe { std::slice::from_raw_parts_mut(data, size) })
 }
 

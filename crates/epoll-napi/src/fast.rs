@@ -1,13 +1,19 @@
-//! The hot calls (`epollWaitInto`, `read`, `write`) as plain Node-API callbacks.
+//! The hot calls (`epollWaitInto`, `read`, `write`, `accept`) as plain Node-API callbacks.
 //!
 //! napi-rs wraps every generated callback in its native-borrow bookkeeping (a scope object, a global
 //! mutex and a map, allocations): measured here at about 300 ns per call, as much as the system call
-//! these functions exist to make. These three run once per event in a server, so they are registered
-//! by hand. Their arguments go through the same checks (`args`) and their errors through the same
-//! mapping (`errors`) as every other function; only the calling convention differs.
+//! these functions exist to make. These run once per event in a server, so they are registered by
+//! hand, and each makes as few Node-API calls as it can: one to read the arguments, one per number,
+//! one to see the view (`napi_get_typedarray_info` refuses a non-view, so no separate "is it a typed
+//! array" call), one for the result.
+//!
+//! One validation layer: the TypeScript wrappers (`lib/io.ts`, `lib/epoll.ts`) check every argument
+//! with Node's messages. What is checked here is only what memory safety and fd identity need (a
+//! view, a byte range inside it, an fd number that does not wrap), with short messages but the same
+//! codes, for whoever calls the binding directly.
 
 use std::ffi::CStr;
-use std::os::fd::BorrowedFd;
+use std::os::fd::{BorrowedFd, IntoRawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
@@ -16,8 +22,11 @@ use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown};
 use napi::{sys, Env, JsError, Status};
 use napi_derive::napi;
 
-use crate::io::{os, WOULD_BLOCK};
-use crate::{args, errors};
+use crate::errors;
+use crate::io::os;
+
+/// What `read`/`write`/`accept` return when the fd is not ready.
+const WOULD_BLOCK: i32 = -1;
 
 thread_local! {
     /// The kernel buffer of `epollWaitInto`, one per JavaScript thread.
@@ -34,6 +43,7 @@ pub fn register_fast_paths(mut exports: Object, env: Env) -> napi::Result<()> {
     )?;
     define(&env, &mut exports, c"read", Some(read_cb))?;
     define(&env, &mut exports, c"write", Some(write_cb))?;
+    define(&env, &mut exports, c"acceptFd", Some(accept_cb))?;
     Ok(())
 }
 
@@ -66,12 +76,12 @@ fn define(
     exports.set_named_property(name.to_str().unwrap_or_default(), function)
 }
 
-/// Reads the `N` arguments, runs `body`, and returns its number; an `Err` or a panic becomes the
+/// Reads the `N` arguments, runs `body`, and returns its integer; an `Err` or a panic becomes the
 /// pending JavaScript exception (and a null return, as Node-API expects).
 unsafe fn run<const N: usize>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-    body: fn(&Env, [sys::napi_value; N]) -> napi::Result<f64>,
+    body: fn(&Env, [sys::napi_value; N]) -> napi::Result<i32>,
 ) -> sys::napi_value {
     let mut argc = N;
     let mut argv = [ptr::null_mut(); N];
@@ -95,9 +105,9 @@ unsafe fn run<const N: usize>(
     });
     let mut result = ptr::null_mut();
     match outcome {
-        // SAFETY: a plain number for this env.
+        // SAFETY: a small integer (a count, an fd or -1) for this env: V8 makes it a Smi.
         Ok(value) => unsafe {
-            sys::napi_create_double(env, value, &mut result);
+            sys::napi_create_int32(env, value, &mut result);
         },
         Err(error) if error.status == Status::PendingException => {}
         // SAFETY: throws into this env, which has no exception pending.
@@ -106,46 +116,211 @@ unsafe fn run<const N: usize>(
     result
 }
 
-/// A JavaScript number, or `ERR_INVALID_ARG_TYPE`.
-fn number(env: &Env, name: &str, value: sys::napi_value) -> napi::Result<f64> {
+/// A JavaScript number (as `f64`, so that nothing wraps), or `ERR_INVALID_ARG_TYPE`.
+fn number(env: &Env, value: sys::napi_value, what: &str) -> napi::Result<f64> {
     let mut out = 0.0;
-    // SAFETY: `value` is a live argument of this call.
+    // SAFETY: `value` is a live argument of this call; `out` is a valid local.
     if unsafe { sys::napi_get_value_double(env.raw(), value, &mut out) } == sys::Status::napi_ok {
         Ok(out)
     } else {
         Err(errors::invalid_type(
             env,
-            &format!("The \"{name}\" argument must be of type number."),
+            &format!("{what} must be a number"),
         ))
     }
 }
 
-fn unknown<'a>(env: &Env, value: sys::napi_value) -> napi::Result<Unknown<'a>> {
-    // SAFETY: `value` is a live argument of this call.
-    unsafe { Unknown::from_napi_value(env.raw(), value) }
+/// An fd number: an integer in `0..=i32::MAX` (2**32 + 3 must not become fd 3).
+fn fd(env: &Env, value: sys::napi_value) -> napi::Result<i32> {
+    let value = number(env, value, "fd")?;
+    if value.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&value) {
+        Ok(value as i32)
+    } else {
+        Err(errors::out_of_range(
+            env,
+            "fd must be an integer in 0..=2147483647",
+        ))
+    }
+}
+
+/// Where a view's bytes are: pointer and length in bytes (a null pointer when empty).
+struct View {
+    data: *mut u8,
+    size: usize,
+}
+
+/// The bytes of any `ArrayBufferView` (Buffer, TypedArray, DataView), seen in place; anything else
+/// is `ERR_INVALID_ARG_TYPE`, a view of a detached buffer `ERR_INVALID_ARG_VALUE`.
+fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
+    let raw = env.raw();
+    let (mut kind, mut elements, mut data) = (0, 0usize, ptr::null_mut());
+    // SAFETY: `value` is a live argument of this call; every out-pointer is a valid local. Both
+    // calls return `napi_invalid_arg` (and write nothing) for a value of another kind.
+    let size = unsafe {
+        if sys::napi_get_typedarray_info(
+            raw,
+            value,
+            &mut kind,
+            &mut elements,
+            &mut data,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        ) == sys::Status::napi_ok
+        {
+            Some(elements.saturating_mul(element_size(kind)))
+        } else {
+            let mut size = 0usize;
+            (sys::napi_get_dataview_info(
+                raw,
+                value,
+                &mut size,
+                &mut data,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            ) == sys::Status::napi_ok)
+                .then_some(size)
+        }
+    };
+    let Some(size) = size else {
+        return Err(errors::invalid_type(
+            env,
+            "buffer must be a Buffer, TypedArray or DataView",
+        ));
+    };
+    if size == 0 || data.is_null() {
+        // Empty or detached: only now is the buffer itself worth asking about.
+        if detached(env, value) {
+            return Err(errors::invalid_value(
+                env,
+                "buffer is a view of a detached ArrayBuffer",
+            ));
+        }
+        return Ok(View {
+            data: ptr::null_mut(),
+            size: 0,
+        });
+    }
+    Ok(View {
+        data: data.cast(),
+        size,
+    })
+}
+
+/// Whether the view's `ArrayBuffer` is detached (asked only of empty views).
+fn detached(env: &Env, value: sys::napi_value) -> bool {
+    let raw = env.raw();
+    let (mut buffer, mut ignored_kind, mut ignored_len, mut detached) =
+        (ptr::null_mut(), 0, 0usize, false);
+    // SAFETY: `value` is a view (checked by the caller); every out-pointer is a valid local.
+    unsafe {
+        let found = sys::napi_get_typedarray_info(
+            raw,
+            value,
+            &mut ignored_kind,
+            &mut ignored_len,
+            ptr::null_mut(),
+            &mut buffer,
+            ptr::null_mut(),
+        ) == sys::Status::napi_ok
+            || sys::napi_get_dataview_info(
+                raw,
+                value,
+                &mut ignored_len,
+                ptr::null_mut(),
+                &mut buffer,
+                ptr::null_mut(),
+            ) == sys::Status::napi_ok;
+        found
+            && sys::napi_is_detached_arraybuffer(raw, buffer, &mut detached) == sys::Status::napi_ok
+            && detached
+    }
+}
+
+/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11). A kind
+/// this build does not know counts as empty: never guess a size larger than the memory.
+#[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
+fn element_size(kind: sys::napi_typedarray_type) -> usize {
+    use sys::TypedarrayType::*;
+    match kind {
+        int8_array | uint8_array | uint8_clamped_array => 1,
+        int16_array | uint16_array | 11 => 2,
+        int32_array | uint32_array | float32_array => 4,
+        float64_array | bigint64_array | biguint64_array => 8,
+        _ => 0,
+    }
+}
+
+/// `offset .. offset + length` (bytes) of the view, or `ERR_OUT_OF_RANGE`: nothing outside the view
+/// can ever be read or written.
+fn byte_range<'a>(env: &Env, view: View, offset: f64, length: f64) -> napi::Result<&'a mut [u8]> {
+    let size = view.size as f64;
+    let whole = |v: f64| v.fract() == 0.0 && v >= 0.0;
+    if !(whole(offset) && whole(length) && offset <= size && length <= size - offset) {
+        return Err(errors::out_of_range(
+            env,
+            "offset and length must be whole numbers of bytes inside the view",
+        ));
+    }
+    if length == 0.0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: `view.data` points at `view.size` bytes of the view's backing store, which the
+    // argument keeps alive for the duration of this native call; JavaScript cannot run (and so
+    // cannot detach or resize it) until we return. `offset + length <= size` was checked above.
+    Ok(unsafe { std::slice::from_raw_parts_mut(view.data.add(offset as usize), length as usize) })
 }
 
 /// `epollWaitInto(epfd, out, timeout)`: `epoll_wait` into a `Uint32Array` as `[fd, events]` pairs.
 /// The caller (the TypeScript `Epoll`) passes the fd of an instance it holds open.
-fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Result<f64> {
-    let epfd = args::fd(env, "epfd", number(env, "epfd", epfd)?)?;
-    let out = args::u32_array(env, "out", unknown(env, out)?)?;
-    let timeout = args::timeout(env, number(env, "timeout", timeout)?)?;
+fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Result<i32> {
+    let epfd = fd(env, epfd)?;
+    let out = u32_array(env, out)?;
+    let ms = number(env, timeout, "timeout")?;
+    let timeout = epoll_core::Timeout::from_millis_f64(ms)
+        .ok_or_else(|| errors::out_of_range(env, "timeout must be >= 0, -1 or Infinity"))?;
     // SAFETY: borrowed for this call only; a wrong fd is refused by the kernel (EBADF/EINVAL).
     let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
     let n = EVENTS
         .with(|events| events.borrow_mut().wait_into(epfd, out, timeout))
         .map_err(|e| errors::throw(env, e))?;
-    Ok(n as f64)
+    // At most MAX_EVENTS_PER_WAIT (65,536) events: fits.
+    Ok(n as i32)
+}
+
+/// The memory of a `Uint32Array`, seen in place (no copy). Any other value is `ERR_INVALID_ARG_TYPE`.
+fn u32_array<'a>(env: &Env, value: sys::napi_value) -> napi::Result<&'a mut [u32]> {
+    let (mut kind, mut length, mut data) = (0, 0usize, ptr::null_mut());
+    // SAFETY: `value` is a live argument of this call; the out-pointers are valid locals.
+    let ok = unsafe {
+        sys::napi_get_typedarray_info(
+            env.raw(),
+            value,
+            &mut kind,
+            &mut length,
+            &mut data,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        )
+    } == sys::Status::napi_ok;
+    if !ok || kind != sys::TypedarrayType::uint32_array {
+        return Err(errors::invalid_type(env, "out must be a Uint32Array"));
+    }
+    if length == 0 || data.is_null() {
+        return Ok(&mut []);
+    }
+    // SAFETY: napi reported `length` u32 elements at `data`, kept alive by the argument for the
+    // duration of this native call; JavaScript cannot run (and so cannot detach the buffer) until
+    // we return.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), length) })
 }
 
 /// `read(fd, buffer, offset, length)`: bytes read, 0 at end of file, -1 would block.
-fn read(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
+fn read(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<i32> {
     transfer(env, args, io::read)
 }
 
 /// `write(fd, buffer, offset, length)`: bytes written, -1 would block.
-fn write(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
+fn write(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<i32> {
     transfer(env, args, |fd, buf| io::write(fd, buf))
 }
 
@@ -153,17 +328,29 @@ fn write(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<f64> {
 /// and turns would-block into -1.
 fn transfer(
     env: &Env,
-    [fd, buffer, offset, length]: [sys::napi_value; 4],
+    [fd_arg, buffer, offset, length]: [sys::napi_value; 4],
     syscall: impl FnOnce(i32, &mut [u8]) -> Result<Option<usize>, epoll_core::OsError>,
-) -> napi::Result<f64> {
-    let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
+) -> napi::Result<i32> {
+    let fd = fd(env, fd_arg)?;
     let (offset, length) = (
-        number(env, "offset", offset)?,
-        number(env, "length", length)?,
+        number(env, offset, "offset")?,
+        number(env, length, "length")?,
     );
-    let buf = args::byte_range(env, "buffer", unknown(env, buffer)?, offset, length)?;
+    let buf = byte_range(env, view(env, buffer)?, offset, length)?;
     match syscall(fd, buf) {
-        Ok(Some(n)) => Ok(n as f64),
+        // Linux moves at most 0x7ffff000 bytes per call: the count fits an i32.
+        Ok(Some(n)) => Ok(n as i32),
+        Ok(None) => Ok(WOULD_BLOCK),
+        Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
+    }
+}
+
+/// `acceptFd(fd)`: a connection's fd, or -1 when none is pending.
+fn accept(env: &Env, [listener]: [sys::napi_value; 1]) -> napi::Result<i32> {
+    let fd = fd(env, listener)?;
+    match io::accept(fd) {
+        // JavaScript owns the fd from here on (a plain number).
+        Ok(Some(conn)) => Ok(conn.into_raw_fd()),
         Ok(None) => Ok(WOULD_BLOCK),
         Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
     }
@@ -188,4 +375,12 @@ unsafe extern "C" fn write_cb(
 ) -> sys::napi_value {
     // SAFETY: as above.
     unsafe { run(env, info, write) }
+}
+
+unsafe extern "C" fn accept_cb(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: as above.
+    unsafe { run(env, info, accept) }
 }
