@@ -346,29 +346,6 @@ class Poll extends Step {
   }
 }
 
-/** Polls until a poll brings nothing new: every due fd without a handler was returned (kept ones too). */
-class DrainPolls extends Step {
-  async apply(world: World): Promise<void> {
-    // A loop turn first: then events of fds without a handler sit in the loop's keep, not the kernel.
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
-    const due = world.files.filter((f) => world.due(f) && world.regs.get(f.fd)!.handler === null).map((f) => f.fd)
-    const seen = new Set<number>()
-    for (let i = 0; i < 8; i++) {
-      const batch = world.ep.poll(world.waitPatience)
-      checkBatch(world, batch, undefined, 'poll()')
-      const fresh = batch.filter(([fd]) => !seen.has(fd))
-      for (const [fd] of batch) seen.add(fd)
-      if (fresh.length === 0) break
-    }
-    for (const fd of due) {
-      if (!seen.has(fd) && world.regs.get(fd)?.handler === null) world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but no poll returned it`)
-    }
-  }
-  toString(): string {
-    return 'poll until nothing new'
-  }
-}
-
 /** Lets the loop turn, then: every due fd with a handler had its handler run. */
 class Turn extends Step {
   async apply(world: World): Promise<void> {
@@ -389,24 +366,32 @@ class Turn extends Step {
   }
 }
 
-/** Waits until a wait brings nothing new: every due fd without a handler was delivered. */
-class DrainWaits extends Step {
+/**
+ * Takes batches until one brings nothing new: every due fd without a handler was delivered. `wait()`
+ * batches come from the loop; `poll()` batches (after a loop turn, so that events sit in the loop's
+ * keep rather than the kernel) return what the loop kept for fds without a handler too.
+ */
+class Drain extends Step {
+  constructor(readonly via: 'wait()' | 'poll()') {
+    super()
+  }
   async apply(world: World): Promise<void> {
+    if (this.via === 'poll()') for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
     const due = world.files.filter((f) => world.due(f) && world.regs.get(f.fd)!.handler === null).map((f) => f.fd)
     const seen = new Set<number>()
     for (let i = 0; i < 8; i++) {
-      const batch = await world.ep.wait({ timeout: world.waitPatience })
-      checkBatch(world, batch)
+      const batch = this.via === 'wait()' ? await world.ep.wait({ timeout: world.waitPatience }) : world.ep.poll(world.waitPatience)
+      checkBatch(world, batch, undefined, this.via)
       const fresh = batch.filter(([fd]) => !seen.has(fd))
       for (const [fd] of batch) seen.add(fd)
       if (fresh.length === 0) break
     }
     for (const fd of due) {
-      if (!seen.has(fd) && world.regs.get(fd)?.handler === null) world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but no wait returned it`)
+      if (!seen.has(fd) && world.regs.get(fd)?.handler === null) world.violations.push(`fd ${fd} was due (${kind(world.regs.get(fd)!.interest)}) but no ${this.via} returned it`)
     }
   }
   toString(): string {
-    return 'wait until nothing new'
+    return `${this.via.slice(0, -2)} until nothing new`
   }
 }
 
@@ -423,8 +408,8 @@ const commands: fc.Arbitrary<Cmd>[] = [
   fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((m) => new Wait(m)),
   fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((m) => new Poll(m)),
   fc.constant(new Turn()),
-  fc.constant(new DrainWaits()),
-  fc.constant(new DrainPolls()),
+  fc.constant(new Drain('wait()')),
+  fc.constant(new Drain('poll()')),
 ]
 
 for (const watcher of ['libuv', 'thread'] as const) {
@@ -436,7 +421,7 @@ for (const watcher of ['libuv', 'thread'] as const) {
         await fc.asyncModelRun(() => ({ model: world, real: world }), cmds)
         // Finally everything due is delivered somewhere.
         await new Turn().run(world, world)
-        await new DrainWaits().run(world, world)
+        await new Drain('wait()').run(world, world)
       }),
       { numRuns: watcher === 'thread' ? Math.ceil(RUNS / 10) : RUNS },
     )

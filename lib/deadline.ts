@@ -6,12 +6,15 @@
  * deadline here is a point on the monotonic clock (`performance.now()`): a timer brings it close,
  * and the last fraction of a millisecond is waited out in `setImmediate` turns (each of which still
  * lets the loop poll for I/O), so the callback runs once the time has passed, never before.
+ *
+ * A timeout of 0 means "what is ready now": it fires two check phases later, with a poll phase
+ * between them in which whatever is ready is dispatched first.
  */
 
 /** setTimeout's largest delay; longer deadlines re-arm. */
 const MAX_TIMER_MS = 0x7fffffff
 
-/** Runs `fire` once, `ms` milliseconds (fractions allowed) after construction, unless cancelled. */
+/** Runs `fire` once, `ms` milliseconds (fractions allowed; 0: after one poll phase) from now, unless cancelled. */
 export class Deadline {
   readonly #at: number
   readonly #fire: () => void
@@ -23,7 +26,15 @@ export class Deadline {
     this.#at = performance.now() + ms
     this.#fire = fire
     this.#refed = refed
-    this.#schedule()
+    if (ms > 0) {
+      this.#schedule()
+      return
+    }
+    this.#immediate = setImmediate(() => {
+      this.#immediate = setImmediate(fire)
+      this.#applyRef()
+    })
+    this.#applyRef()
   }
 
   #schedule = (): void => {

@@ -45,9 +45,8 @@ interface Waiter {
   resolve(events: EpollEvent[]): void
   reject(error: unknown): void
   maxEvents: number
-  /** The timeout (a deadline), or for timeout 0 the immediate that resolves it. */
+  /** The timeout; none for a wait without one. */
   deadline: Deadline | null
-  immediate: NodeJS.Immediate | null
   signal: AbortSignal | undefined
   onAbort: (() => void) | null
 }
@@ -157,22 +156,12 @@ export class Delivery {
     this.rearmTaken()
     if (this.#kept.size > 0) return Promise.resolve(this.take(maxEvents))
     return new Promise<EpollEvent[]>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, maxEvents, deadline: null, immediate: null, signal, onAbort: null }
+      const waiter: Waiter = { resolve, reject, maxEvents, deadline: null, signal, onAbort: null }
       if (signal !== undefined) {
         waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
-      if (timeout === 0) {
-        // Two check phases apart there is always a poll phase: whatever is ready now is dispatched
-        // before the second immediate resolves the wait empty.
-        waiter.immediate = setImmediate(() => {
-          waiter.immediate = setImmediate(() => this.#settle(waiter, []))
-          if (!this.#refed) waiter.immediate.unref()
-        })
-        if (!this.#refed) waiter.immediate.unref()
-      } else if (timeout > 0) {
-        waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
-      }
+      if (timeout >= 0) waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
       this.#waiters.push(waiter)
       try {
         this.#updateWatching(true)
@@ -218,11 +207,7 @@ export class Delivery {
     if (this.#refed === refed) return
     this.#refed = refed
     if (this.#out !== null) this.#target.setRef(refed)
-    for (const waiter of this.#waiters) {
-      waiter.deadline?.setRef(refed)
-      if (refed) waiter.immediate?.ref()
-      else waiter.immediate?.unref()
-    }
+    for (const waiter of this.#waiters) waiter.deadline?.setRef(refed)
   }
 
   /** The instance closed: drop everything; pending waits reject with `ERR_EPOLL_CLOSED`. */
@@ -337,10 +322,6 @@ export class Delivery {
     if (at !== -1) this.#waiters.splice(at, 1)
     waiter.deadline?.cancel()
     waiter.deadline = null
-    if (waiter.immediate !== null) {
-      clearImmediate(waiter.immediate)
-      waiter.immediate = null
-    }
     if (waiter.onAbort !== null) {
       try {
         waiter.signal!.removeEventListener('abort', waiter.onAbort)

@@ -36,7 +36,6 @@ interface Pending {
   resolve(events: number): void
   reject(error: unknown): void
   deadline: Deadline | null
-  immediate: NodeJS.Immediate | null
   signal: AbortSignal | undefined
   onAbort: (() => void) | null
 }
@@ -55,7 +54,7 @@ export class ReadinessWaits {
   wait(fd: number, direction: Direction, timeout: number, signal: AbortSignal | undefined): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       const list = this.#pending.get(fd)
-      const pending: Pending = { direction, resolve, reject, deadline: null, immediate: null, signal, onAbort: null }
+      const pending: Pending = { direction, resolve, reject, deadline: null, signal, onAbort: null }
       if (list === undefined) {
         // Throws EEXIST for an fd registered through `register`, before anything else changed.
         this.#target.register(fd, ASKS[direction] | EPOLLONESHOT)
@@ -76,17 +75,7 @@ export class ReadinessWaits {
         pending.onAbort = () => this.#settle(fd, pending, 0, abortErrorOf(signal))
         signal.addEventListener('abort', pending.onAbort, { once: true })
       }
-      const refed = this.#delivery.refed
-      if (timeout === 0) {
-        // As wait({ timeout: 0 }): a poll phase runs between the two immediates.
-        pending.immediate = setImmediate(() => {
-          pending.immediate = setImmediate(() => this.#settle(fd, pending, 0))
-          if (!refed) pending.immediate.unref()
-        })
-        if (!refed) pending.immediate.unref()
-      } else if (timeout > 0) {
-        pending.deadline = new Deadline(timeout, () => this.#settle(fd, pending, 0), refed)
-      }
+      if (timeout >= 0) pending.deadline = new Deadline(timeout, () => this.#settle(fd, pending, 0), this.#delivery.refed)
     })
   }
 
@@ -165,7 +154,6 @@ export class ReadinessWaits {
 
   #finish(pending: Pending, events: number, error?: unknown): void {
     pending.deadline?.cancel()
-    if (pending.immediate !== null) clearImmediate(pending.immediate)
     if (pending.onAbort !== null) {
       try {
         pending.signal!.removeEventListener('abort', pending.onAbort)

@@ -40,13 +40,30 @@ pub fn consumes_readiness_on_poll(fd: RawFd) -> bool {
     known.contains(&kind)
 }
 
-/// Ends the current (or next) [`DirectWait::wait_into`] from any thread.
+/// Ends the current (or next) wait of a watcher thread, from any thread: an eventfd that the waiting
+/// thread watches beside what it waits for. Wake-ups before a wait merge into one.
 #[derive(Debug, Clone)]
 pub struct Waker {
     fd: Arc<OwnedFd>,
 }
 
 impl Waker {
+    pub(crate) fn new() -> Result<Waker, OsError> {
+        Ok(Waker {
+            fd: Arc::new(eventfd(0, false)?),
+        })
+    }
+
+    pub(crate) fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Consumes the pending wake-ups; a wake after this is seen by the next wait.
+    pub(crate) fn reset(&self) -> Result<(), OsError> {
+        let mut count = [0u8; 8];
+        read(self.fd.as_raw_fd(), &mut count).map(drop)
+    }
+
     pub fn wake(&self) {
         let one = 1u64.to_ne_bytes();
         // SAFETY: writes 8 bytes from a live buffer to the eventfd this value shares. The only
@@ -68,7 +85,7 @@ impl DirectWait {
     /// Registers a wake-up eventfd in the instance `epfd`, which must stay open until this value is
     /// dropped.
     pub fn attach(epfd: BorrowedFd<'_>) -> Result<DirectWait, OsError> {
-        let wake = eventfd(0, false)?;
+        let waker = Waker::new()?;
         let mut event = libc::epoll_event {
             events: libc::EPOLLIN as u32,
             u64: INTERNAL_EVENT,
@@ -79,7 +96,7 @@ impl DirectWait {
                 libc::epoll_ctl(
                     epfd.as_raw_fd(),
                     libc::EPOLL_CTL_ADD,
-                    wake.as_raw_fd(),
+                    waker.as_raw_fd(),
                     &mut event,
                 )
             },
@@ -88,7 +105,7 @@ impl DirectWait {
         .map_err(|e| e.with_detail("EPOLL_CTL_ADD the watcher's wake-up eventfd"))?;
         Ok(DirectWait {
             epfd: epfd.as_raw_fd(),
-            waker: Waker { fd: Arc::new(wake) },
+            waker,
             events: EventBuffer::default(),
         })
     }
@@ -110,9 +127,7 @@ impl DirectWait {
         };
         let (written, woken) = self.events.copy_pairs(n, out);
         if woken {
-            let mut count = [0u8; 8];
-            // Resets the counter; a wake-up after this read is seen by the next wait.
-            read(self.waker.fd.as_raw_fd(), &mut count)?;
+            self.waker.reset()?;
         }
         Ok((written, woken))
     }
@@ -137,15 +152,11 @@ impl Drop for DirectWait {
 mod tests {
     use super::*;
     use crate::io::{pipe, write};
+    use crate::test_support::borrowed;
     use crate::{Epoll, EPOLLIN};
     use std::fs::File;
     use std::os::fd::AsRawFd;
     use std::time::Duration;
-
-    fn borrowed(ep: &Epoll) -> BorrowedFd<'_> {
-        // SAFETY: `ep` keeps its fd open for the lifetime of the borrow.
-        unsafe { BorrowedFd::borrow_raw(ep.fd().unwrap()) }
-    }
 
     #[test]
     fn procfs_files_consume_readiness_on_poll_and_pipes_do_not() {

@@ -16,6 +16,8 @@ mod nesting;
 mod ownership;
 mod readiness;
 mod sys;
+#[cfg(test)]
+mod test_support;
 mod timeout;
 
 pub use busy_poll::{BusyPoll, BUSY_POLL_BUDGET_UNPRIVILEGED};

@@ -36,13 +36,9 @@ pub fn ensure_watched_by(outer: BorrowedFd<'_>, fd: RawFd) -> Result<(), OsError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::borrowed;
     use crate::Epoll;
     use std::os::fd::AsFd;
-
-    fn borrowed(ep: &Epoll) -> BorrowedFd<'_> {
-        // SAFETY: `ep` keeps its fd open for the lifetime of the borrow.
-        unsafe { BorrowedFd::borrow_raw(ep.fd().unwrap()) }
-    }
 
     #[test]
     fn adding_twice_is_not_an_error() {

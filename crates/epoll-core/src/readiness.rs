@@ -5,10 +5,10 @@
 //! `epoll_wait`. The thread must also stop promptly when the instance closes or its worker ends:
 //! [`ReadinessWait::wake`] ends a pending wait from any thread.
 
-use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd};
 
+use crate::direct::Waker;
 use crate::error::OsError;
-use crate::io::{eventfd, read};
 use crate::sys::cvt;
 
 /// Why [`ReadinessWait::wait`] returned.
@@ -23,23 +23,20 @@ pub enum Readiness {
 /// A blocking wait for readability that another thread can interrupt (an eventfd beside the fd).
 #[derive(Debug)]
 pub struct ReadinessWait {
-    wake: OwnedFd,
+    waker: Waker,
 }
 
 impl ReadinessWait {
     pub fn new() -> Result<ReadinessWait, OsError> {
         Ok(ReadinessWait {
-            wake: eventfd(0, false)?,
+            waker: Waker::new()?,
         })
     }
 
     /// Ends the current (or the next) [`ReadinessWait::wait`] with [`Readiness::Woken`]. Safe to call
     /// from any thread, any number of times: wake-ups before a wait merge into one.
     pub fn wake(&self) {
-        let one = 1u64.to_ne_bytes();
-        // SAFETY: writes 8 bytes from a live buffer to the eventfd this value owns. The only possible
-        // failure is EAGAIN once the counter is near 2**64, when a wake-up is pending anyway.
-        unsafe { libc::write(self.wake.as_raw_fd(), one.as_ptr().cast(), one.len()) };
+        self.waker.wake();
     }
 
     /// Blocks until `fd` is readable or [`ReadinessWait::wake`] is called. A wake-up wins over
@@ -53,7 +50,7 @@ impl ReadinessWait {
                 revents: 0,
             },
             libc::pollfd {
-                fd: self.wake.as_raw_fd(),
+                fd: self.waker.as_raw_fd(),
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -67,9 +64,7 @@ impl ReadinessWait {
             }
         }
         if fds[1].revents != 0 {
-            let mut count = [0u8; 8];
-            // Resets the counter; a concurrent wake after this read is seen by the next wait.
-            read(self.wake.as_raw_fd(), &mut count)?;
+            self.waker.reset()?;
             return Ok(Readiness::Woken);
         }
         if fds[0].revents & (libc::POLLNVAL | libc::POLLERR) != 0
@@ -87,6 +82,7 @@ impl ReadinessWait {
 mod tests {
     use super::*;
     use crate::io::{pipe, write};
+    use crate::test_support::borrowed;
     use std::os::fd::AsFd;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -135,12 +131,7 @@ mod tests {
         let (r, w) = pipe().unwrap();
         ep.register(r.as_raw_fd(), crate::EPOLLIN).unwrap();
         write(w.as_raw_fd(), b"x").unwrap();
-        let epfd = ep.fd().unwrap();
-        // SAFETY: `ep` keeps the fd open for the duration of the wait.
-        let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
-        assert_eq!(
-            ReadinessWait::new().unwrap().wait(epfd).unwrap(),
-            Readiness::Ready
-        );
+        let waiter = ReadinessWait::new().unwrap();
+        assert_eq!(waiter.wait(borrowed(&ep)).unwrap(), Readiness::Ready);
     }
 }
