@@ -25,7 +25,7 @@ test('a closed instance is worded the same whether TypeScript or the native bind
 
 test("ERR_INVALID_ARG_VALUE reads as Node's own: The argument 'name' reason. Received <inspected>", (t) => {
   const reason = 'must be a string, Uint8Array, or URL without null bytes'
-  const nodes = t.throws(() => openSync('a\0b'), { code: 'ERR_INVALID_ARG_VALUE' })
+  const nodes = t.throws(() => openSync('a\0b', 'r'), { code: 'ERR_INVALID_ARG_VALUE' })
   const ours = invalidArgValue('path', reason, 'a\0b')
   t.is(ours.message, nodes?.message)
   t.true(ours instanceof TypeError)

@@ -83,8 +83,8 @@ export function invalidThis(type: string): TypeError {
 }
 
 /**
- * The one wording of `ERR_EPOLL_CLOSED`, word for word the one the native binding throws
- * (`crates/epoll-napi/src/errors.rs`): a spec checks that they match.
+ * The one wording of `ERR_EPOLL_CLOSED`, word for word the one the native binding throws (the core's
+ * `Error::Closed`, `crates/epoll-core/src/error.rs`): a spec checks that they match.
  */
 export const CLOSED_MESSAGE = 'The Epoll instance is closed: its fd number may already belong to something else'
 

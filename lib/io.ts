@@ -75,7 +75,10 @@ export interface EventfdOptions {
 
 /** When a {@link timerfd} expires: first after `initial` ms, then every `interval` ms. */
 export interface TimerOptions {
-  /** Milliseconds (fractions allowed, down to the nanosecond) until the first expiration; `0` expires at once. */
+  /**
+   * Milliseconds (fractions allowed, down to the nanosecond) until the first expiration; `0` expires at
+   * once. Anything below `2**63` seconds (what the kernel's `timespec` holds) is accepted.
+   */
   initial: number
   /** Milliseconds between later expirations; `0` or omitted: expire once. */
   interval?: number
@@ -135,7 +138,7 @@ export function listenTcp(port: number, host?: string, options?: ListenOptions):
 
 /**
  * A listening unix stream socket at `path` (a leading `'\0'` makes an abstract socket, which has no
- * file). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
+ * file; a NUL anywhere else is `ERR_INVALID_ARG_VALUE`). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
  * what you mean.
  */
 export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'>): number {
@@ -145,7 +148,8 @@ export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'
 }
 
 /**
- * Starts a non-blocking TCP connect and returns the fd at once. The fd becomes writable
+ * Starts a non-blocking TCP connect to `port` (1 to 65535: port 0 is `ERR_SOCKET_BAD_PORT`, as in
+ * Node) and returns the fd at once. The fd becomes writable
  * (`EPOLLOUT`) when the connect has finished; then {@link socketError} is 0 on success or the
  * errno of the failure (e.g. `ECONNREFUSED`, with `EPOLLERR` in the events).
  */

@@ -111,10 +111,16 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Os(e) => e.fmt(f),
-            Error::Closed => f.write_str("the Epoll instance is closed"),
+            // Word for word `CLOSED_MESSAGE` of `lib/errors.ts`: a spec checks that they match.
+            Error::Closed => f.write_str(
+                "The Epoll instance is closed: its fd number may already belong to something else",
+            ),
             Error::NotEpoll(fd) => write!(f, "fd {fd} is not an epoll instance"),
             Error::AlreadyOwned(fd) => {
-                write!(f, "fd {fd} is already owned by another Epoll instance")
+                write!(
+                    f,
+                    "fd {fd} is already owned by another Epoll instance of this process"
+                )
             }
             Error::StaleRegistration(fd) => write!(
                 f,

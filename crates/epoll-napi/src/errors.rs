@@ -3,28 +3,24 @@
 use napi::bindgen_prelude::JsObjectValue;
 use napi::{Env, Error, Status};
 
-/// The one wording of `ERR_EPOLL_CLOSED`, word for word `CLOSED_MESSAGE` of `lib/errors.ts` (which
-/// throws it when the TypeScript layer sees the instance closed first); a spec checks they match.
-const CLOSED_MESSAGE: &str =
-    "The Epoll instance is closed: its fd number may already belong to something else";
-
 /// Throws `err` into JavaScript and returns the marker error napi-rs leaves alone (the exception is
 /// already pending).
 pub fn throw(env: &Env, err: epoll_core::Error) -> Error {
+    // The words of every package error are the core's (its `Display`); only the code is added here.
     let thrown = match err {
         epoll_core::Error::Os(os) => throw_os(env, &os),
-        epoll_core::Error::Closed => env.throw_error(CLOSED_MESSAGE, Some("ERR_EPOLL_CLOSED")),
-        epoll_core::Error::NotEpoll(fd) => env.throw_type_error(
-            &format!("fd {fd} is not an epoll instance"),
-            Some("ERR_EPOLL_NOT_EPOLL"),
-        ),
+        closed @ epoll_core::Error::Closed => {
+            env.throw_error(&closed.to_string(), Some("ERR_EPOLL_CLOSED"))
+        }
+        not_epoll @ epoll_core::Error::NotEpoll(_) => {
+            env.throw_type_error(&not_epoll.to_string(), Some("ERR_EPOLL_NOT_EPOLL"))
+        }
         stale @ epoll_core::Error::StaleRegistration(_) => {
             env.throw_error(&stale.to_string(), Some("ERR_EPOLL_STALE_REGISTRATION"))
         }
-        epoll_core::Error::AlreadyOwned(fd) => env.throw_error(
-            &format!("fd {fd} is already owned by another Epoll instance of this process"),
-            Some("ERR_EPOLL_FD_OWNED"),
-        ),
+        owned @ epoll_core::Error::AlreadyOwned(_) => {
+            env.throw_error(&owned.to_string(), Some("ERR_EPOLL_FD_OWNED"))
+        }
     };
     pending(thrown)
 }
