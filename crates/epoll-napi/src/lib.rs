@@ -24,3 +24,6 @@ pub fn flag_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object
     }
     Ok(table)
 }
+
+// Sockets of every family and type, datagrams, batches and options (issue 13).
+mod sockets;
