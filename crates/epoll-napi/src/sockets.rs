@@ -183,6 +183,7 @@ pub struct Received {
     /// Bytes written into the buffer.
     pub bytes: u32,
     /// The sender: decoded, or the raw `struct sockaddr` of another family.
+    #[napi(ts_type = "SocketAddress | Uint8Array")]
     pub address: Address,
     /// The datagram did not fit and the rest of it was discarded.
     pub truncated: bool,
@@ -328,7 +329,8 @@ pub fn encode_address(
 /// Decodes a raw `struct sockaddr` (a batch's address slot).
 #[napi(
     catch_unwind,
-    ts_args_type = "bytes: ArrayBufferView, offset: number, length: number"
+    ts_args_type = "bytes: ArrayBufferView, offset: number, length: number",
+    ts_return_type = "SocketAddress | Uint8Array"
 )]
 pub fn decode_address(env: Env, bytes: Unknown<'_>, offset: f64, length: f64) -> Result<Address> {
     let bytes = args::byte_range(&env, "bytes", bytes, offset, length)?;
