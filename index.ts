@@ -75,6 +75,7 @@ export {
   connect,
   type Datagram,
   dropMembership,
+  type IpAddress,
   getSocketOption,
   listen,
   listenUdp,
@@ -88,6 +89,7 @@ export {
   socketpair,
   type SocketType,
   type UdpOptions,
+  type UnixPath,
 } from './lib/sockets'
 export {
   ADDRESS_SLOT_SIZE,

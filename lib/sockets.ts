@@ -36,7 +36,21 @@ import {
  * literal, `{ path }` for a unix socket (a leading `'\0'` names an abstract one), or a `Uint8Array`
  * holding a raw `struct sockaddr` of any family (netlink, packet, CAN, ...), family field first.
  */
-export type Address = SocketAddress | { address: string; port: number } | { path: string } | Uint8Array
+export type Address = SocketAddress | IpAddress | UnixPath | Uint8Array
+
+/** An IP address and port to bind, connect or send to. */
+export interface IpAddress {
+  /** An IPv4 or IPv6 literal (`'127.0.0.1'`, `'::1'`, `'[::1]'`); names are not resolved. */
+  address: string
+  /** 0 to 65535; 0 only as a local address (the kernel picks a port). */
+  port: number
+}
+
+/** A unix socket's path. */
+export interface UnixPath {
+  /** A filesystem path, or an abstract name starting with `'\0'`. */
+  path: string
+}
 
 /** Address families by name (or any `AF_*` number). */
 export type SocketFamily = 'ipv4' | 'ipv6' | 'unix' | 'netlink' | 'packet' | 'can' | number
