@@ -14,6 +14,7 @@
  * echo, or a reply written in place, is sent back from the same batch: the senders' addresses are
  * already in their slots.
  */
+import { decodeSockaddr } from './address'
 import { invalidArgType, invalidArgValue, outOfRange } from './errors'
 import type { SocketAddress } from './io'
 import { requireNative } from './native'
@@ -118,7 +119,7 @@ export class MessageBatch {
     const at = this.index(i)
     const length = this.meta[at * META_STRIDE + 2]
     if (this.addresses === null || length <= 0) return null
-    return requireNative().decodeAddress(this.addresses, at * ADDRESS_SLOT_SIZE, length) as SocketAddress | Uint8Array
+    return decodeSockaddr(this.addresses, at * ADDRESS_SLOT_SIZE, length)
   }
 
   /** Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with `addresses: true`. */

@@ -9,6 +9,7 @@
  * arguments throw coded errors before any system call.
  */
 import { DEFAULT_BACKLOG, DEFAULT_HOST, type SocketAddress } from './io'
+import { decodeSockaddr, encodeInet4 } from './address'
 import { invalidArgType, invalidArgValue, outOfRange } from './errors'
 import { requireNative } from './native'
 import * as C from './socket-constants'
@@ -78,6 +79,13 @@ export interface Datagram {
 
 function native() {
   return requireNative()
+}
+
+/** The per-datagram calls: plain Node-API callbacks (`crates/epoll-napi/src/sockets_fast.rs`), made once. */
+let datagramPaths: ReturnType<ReturnType<typeof requireNative>['datagramPaths']> | undefined
+
+function fast() {
+  return (datagramPaths ??= requireNative().datagramPaths())
 }
 
 /** A destination port 0 means nothing to TCP and UDP (ICMP and raw sockets have no port: ignored). */
@@ -174,6 +182,10 @@ export function sendTo(fd: Fd, buffer: ArrayBufferView, address?: Address, offse
   if (address === undefined) return native().sendTo(checked, buffer, from, n, null, 0, null)
   const addr = toAddress(address)
   refusePortZero(checked, addr)
+  // IPv4, the common case, crosses as a raw sockaddr_in: no string for the native side to convert.
+  if (addr[2] === null && addr[1] >= 0 && !addr[0]!.includes(':')) {
+    return fast().sendToRaw(checked, buffer, from, n, encodeInet4(addr[0]!, addr[1]))
+  }
   return native().sendTo(checked, buffer, from, n, addr[0], addr[1], addr[2])
 }
 
@@ -186,8 +198,14 @@ export function recvFrom(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: n
   const checked = toFd(fd)
   checkView(buffer, 'buffer')
   const [from, n] = toRange(buffer, offset, length, 0)
-  return native().recvFrom(checked, buffer, from, n) as Datagram | null
+  const bytes = fast().recvFromInto(checked, buffer, from, n, senderName, senderMeta)
+  if (bytes === -1) return null
+  return { bytes, address: decodeSockaddr(senderName, 0, senderMeta[1]), truncated: (senderMeta[0] & C.MSG_TRUNC) !== 0 }
 }
+
+/** Where `recvFrom` has the kernel write the sender (any family fits) and `[flags, name length]`. */
+const senderName = new Uint8Array(128)
+const senderMeta = new Int32Array(2)
 
 /**
  * The address a socket is bound to (`getsockname`), of any family: a {@link SocketAddress} for

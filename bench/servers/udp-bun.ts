@@ -30,6 +30,9 @@ Bun.udpSocket({
         sock.send(data, port, address)
       }
     },
+    // An ICMP port unreachable for a reply to a load generator that has exited arrives as
+    // ECONNREFUSED; without this handler Bun throws it and the server dies.
+    error() {},
   },
 }).then((socket: any) => console.log(`listening ${socket.port}`))
 process.on('SIGTERM', () => process.exit(0))

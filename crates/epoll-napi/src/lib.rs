@@ -27,3 +27,4 @@ pub fn flag_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object
 
 // Sockets of every family and type, datagrams, batches and options (issue 13).
 mod sockets;
+mod sockets_fast;

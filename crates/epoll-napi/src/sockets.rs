@@ -214,7 +214,7 @@ pub fn recv_from(
     }
 }
 
-fn int32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [i32]> {
+pub(crate) fn int32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [i32]> {
     let bytes = args::bytes(env, name, value)?;
     if bytes.is_empty() {
         return Ok(&mut []);

@@ -51,6 +51,31 @@ pub struct Received {
 /// `recvmsg(2)` of one message into `buf`: `None` when nothing is queued.
 pub fn recv_from(fd: RawFd, buf: &mut [u8]) -> Result<Option<Received>, OsError> {
     let mut name = [0u8; SOCKADDR_STORAGE_SIZE];
+    Ok(recv_from_raw(fd, buf, &mut name)?.map(|raw| Received {
+        bytes: raw.bytes,
+        truncated: raw.flags & libc::MSG_TRUNC != 0,
+        from: decode(&name[..raw.name_length]),
+    }))
+}
+
+/// What [`recv_from_raw`] received: the sender's address is left in the caller's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawReceived {
+    /// Bytes written into the buffer.
+    pub bytes: usize,
+    /// The kernel's `msg_flags` (`MSG_TRUNC`: the datagram did not fit).
+    pub flags: i32,
+    /// Bytes of the sender's `struct sockaddr` written into `name` (0: no address).
+    pub name_length: usize,
+}
+
+/// `recvmsg(2)` of one message into `buf`, the sender's raw `struct sockaddr` into `name` (up to
+/// its length; 128 bytes hold any family): decoding it is left to the caller, who may not need it.
+pub fn recv_from_raw(
+    fd: RawFd,
+    buf: &mut [u8],
+    name: &mut [u8],
+) -> Result<Option<RawReceived>, OsError> {
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
@@ -59,18 +84,19 @@ pub fn recv_from(fd: RawFd, buf: &mut [u8]) -> Result<Option<Received>, OsError>
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     let received = retry(|| {
         msg.msg_name = name.as_mut_ptr().cast();
-        msg.msg_namelen = SOCKADDR_STORAGE_SIZE as libc::socklen_t;
+        msg.msg_namelen = name.len().min(SOCKADDR_STORAGE_SIZE) as libc::socklen_t;
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        // SAFETY: `msg` points at `name` (128 writable bytes) and one iovec over `buf`, all alive
-        // across the call.
+        // SAFETY: `msg` points at `name` (writable for `msg_namelen` bytes) and one iovec over
+        // `buf`, all alive across the call.
         cvt_size(unsafe { libc::recvmsg(fd, &mut msg, 0) }, "recvmsg")
     })
     .map_err(|e| e.with_detail(format!("fd {fd}")))?;
-    Ok(received.map(|bytes| Received {
+    Ok(received.map(|bytes| RawReceived {
         bytes,
-        truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
-        from: decode(&name[..(msg.msg_namelen as usize).min(SOCKADDR_STORAGE_SIZE)]),
+        flags: msg.msg_flags,
+        // The kernel reports the full length of the address even when it was cut to fit `name`.
+        name_length: (msg.msg_namelen as usize).min(name.len()),
     }))
 }
 

@@ -49,7 +49,7 @@ mod sockopt;
 
 pub use address::{decode as decode_address, AnyAddress, SockAddr, SOCKADDR_STORAGE_SIZE};
 pub use constants::SOCKET_CONSTANTS;
-pub use datagram::{recv_from, send_to, Received};
+pub use datagram::{recv_from, recv_from_raw, send_to, RawReceived, Received};
 pub use mmsg::{MessageScratch, Slots, ADDRESS_SLOT, MAX_MESSAGES, META_STRIDE};
 pub use socket::{bind, connect, listen, listen_udp, socket, socketpair_of};
 pub use sockopt::{
