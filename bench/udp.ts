@@ -135,6 +135,8 @@ interface Cell {
   min: number
   max: number
   cpu: number
+  /** Median over repetitions of this server's CPU per datagram ÷ the C recvmmsg server's. */
+  cpuRatio: number
   runs: number
   failures: string[]
 }
@@ -142,7 +144,9 @@ interface Cell {
 function cells(samples: UdpSample[]): Map<string, Cell> {
   const out = new Map<string, Cell>()
   for (const scenario of SCENARIOS) {
-    const base = new Map(samples.filter((s) => s.contender === 'c-mmsg' && s.scenario === scenario.id && s.rate && !s.errors).map((s) => [s.rep, s.rate!]))
+    const cBase = samples.filter((s) => s.contender === 'c-mmsg' && s.scenario === scenario.id && s.rate && !s.errors)
+    const base = new Map(cBase.map((s) => [s.rep, s.rate!]))
+    const cpuBase = new Map(cBase.filter((s) => s.cpuUsPerDatagram).map((s) => [s.rep, s.cpuUsPerDatagram!]))
     for (const contender of UDP_CONTENDERS) {
       const mine = samples.filter((s) => s.contender === contender.id && s.scenario === scenario.id)
       if (mine.length === 0) continue
@@ -154,6 +158,7 @@ function cells(samples: UdpSample[]): Map<string, Cell> {
         min: Math.min(...ratios),
         max: Math.max(...ratios),
         cpu: median(good.filter((s) => s.cpuUsPerDatagram !== undefined).map((s) => s.cpuUsPerDatagram!)),
+        cpuRatio: median(good.filter((s) => s.cpuUsPerDatagram !== undefined && cpuBase.has(s.rep)).map((s) => s.cpuUsPerDatagram! / cpuBase.get(s.rep)!)),
         runs: good.length,
         failures: mine.filter((s) => s.failure).map((s) => s.failure!),
       })
@@ -163,8 +168,12 @@ function cells(samples: UdpSample[]): Map<string, Cell> {
 }
 
 function markdown(table: Map<string, Cell>, unavailable: Map<string, string>): string {
-  const head = `| server | ${SCENARIOS.map((s) => `${s.name}: ${s.id === 'flood' ? 'datagrams' : 'round trips'}/s, × C recvmmsg (min–max)`).join(' | ')} | server CPU µs/datagram (64 flows) |`
-  const lines = [head, `| --- | ${SCENARIOS.map(() => '---:').join(' | ')} | ---: |`]
+  const head = `| server | ${SCENARIOS.map((s) => `${s.name}: ${s.id === 'flood' ? 'datagrams' : 'round trips'}/s, × C recvmmsg (min–max)`).join(' | ')} |`
+  const lines = [head, `| --- | ${SCENARIOS.map(() => '---:').join(' | ')} |`]
+  const cpuLines = [
+    `| server CPU µs per datagram (× C recvmmsg) | ${SCENARIOS.map((s) => s.name).join(' | ')} |`,
+    `| --- | ${SCENARIOS.map(() => '---:').join(' | ')} |`,
+  ]
   const notes: string[] = []
   for (const contender of UDP_CONTENDERS) {
     if (unavailable.has(contender.id)) {
@@ -177,10 +186,12 @@ function markdown(table: Map<string, Cell>, unavailable: Map<string, string>): s
       if (cell.failures.length) notes.push(`- ${contender.label}, ${s.name}: ${cell.failures.length} failed run(s): ${cell.failures[0]}`)
       return `${fmt(cell.rate)} · **${fmt(cell.ratio, 2)}×** (${fmt(cell.min, 2)}–${fmt(cell.max, 2)})`
     })
-    lines.push(`| ${contender.label} | ${row.join(' | ')} | ${fmt(table.get(`${contender.id}/pp64`)?.cpu ?? NaN, 2)} |`)
+    lines.push(`| ${contender.label} | ${row.join(' | ')} |`)
+    const cpu = SCENARIOS.map((s) => table.get(`${contender.id}/${s.id}`))
+    cpuLines.push(`| ${contender.label} | ${cpu.map((c) => `${fmt(c?.cpu ?? NaN, 2)} (${fmt(c?.cpuRatio ?? NaN, 2)}×)`).join(' | ')} |`)
   }
   for (const [id, why] of unavailable) if (!UDP_CONTENDERS.some((c) => c.id === id)) notes.push(`- not measured: ${id}: ${why}`)
-  return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n')
+  return [...lines, '', ...cpuLines, ...(notes.length ? ['', ...notes] : [])].join('\n')
 }
 
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f']
@@ -274,8 +285,24 @@ export async function runUdp(options: UdpOptions): Promise<string[]> {
     }
   }
 
-  const table = cells(samples)
   const stamp = `${new Date().toISOString().slice(0, 19)}Z · ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} · Linux ${release()} · load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after · ${Math.round((Date.now() - started) / 1000)} s`
+  return report({ stamp, reps, warmupS, durationS, samples, unavailable: [...unavailable] }, options)
+}
+
+/** What a run measured, as `udp-raw.json` keeps it (`--report <file>` renders it again). */
+interface UdpRun {
+  stamp: string
+  reps: number
+  warmupS: number
+  durationS: number
+  samples: UdpSample[]
+  unavailable: [string, string][]
+}
+
+function report(run: UdpRun, options: UdpOptions): string[] {
+  const { stamp, reps, warmupS, durationS, samples, log } = { ...run, log: options.log }
+  const unavailable = new Map(run.unavailable)
+  const table = cells(samples)
   const section = [
     '### UDP echo',
     '',
@@ -290,7 +317,7 @@ export async function runUdp(options: UdpOptions): Promise<string[]> {
   const dir = join(BENCH, 'results', ...(options.quick ? ['quick'] : options.partial ? ['partial'] : []))
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'udp.md'), `${section.join('\n')}\n`)
-  writeFileSync(join(dir, 'udp-raw.json'), `${JSON.stringify({ reps, warmupS, durationS, samples }, null, 1)}\n`)
+  writeFileSync(join(dir, 'udp-raw.json'), `${JSON.stringify(run, null, 1)}\n`)
   writeFileSync(join(dir, 'udp.svg'), `${svg(table, `${options.quick ? 'quick smoke run, ' : ''}${stamp}`)}\n`)
   log(`udp: wrote ${dir}/udp.md, udp.svg and udp-raw.json`)
   if (options.updateReadme && !options.quick) updateReadme(section.slice(2).join('\n'), log)
@@ -309,10 +336,18 @@ function updateReadme(content: string, log: (line: string) => void): void {
   log('udp: updated the UDP table in README.md')
 }
 
-// `node --import tsx bench/udp.ts [--quick] [--reps N] [--update-readme]`: the UDP section alone.
+// `node --import tsx bench/udp.ts [--quick] [--reps N] [--update-readme] [--report udp-raw.json]`: the
+// UDP section alone, or (--report) the tables and chart of an earlier run rendered again.
 if (require.main === module) {
   const argv = process.argv.slice(2)
   const reps = argv.includes('--reps') ? Number(argv[argv.indexOf('--reps') + 1]) : undefined
+  const raw = argv.includes('--report') ? argv[argv.indexOf('--report') + 1] : undefined
+  const log = (l: string) => process.stderr.write(`${l}\n`)
+  if (raw !== undefined) {
+    const run = JSON.parse(readFileSync(raw, 'utf8')) as UdpRun
+    process.stdout.write(`${report(run, { quick: false, partial: false, updateReadme: argv.includes('--update-readme'), log }).join('\n')}\n`)
+    process.exit(0)
+  }
   runUdp({ quick: argv.includes('--quick'), partial: false, reps, updateReadme: argv.includes('--update-readme'), log: (l) => process.stderr.write(`${l}\n`) })
     .then((section) => process.stdout.write(`${section.join('\n')}\n`))
     .catch((error) => {

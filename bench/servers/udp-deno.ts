@@ -19,21 +19,24 @@ function check(data: Uint8Array, seq: number): boolean {
 const socket = Deno.listenDatagram({ hostname: '127.0.0.1', port: Number(Deno.args.at(-1) ?? 0), transport: 'udp' })
 console.log(`listening ${socket.addr.port}`)
 Deno.addSignalListener('SIGTERM', () => Deno.exit(0))
-for (;;) {
-  const [data, from] = await socket.receive()
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  const tag = data.length >= 4 ? view.getUint32(0, true) : 0
-  if (tag === FLOD) {
-    if (data.length >= 12 && check(data, view.getUint32(8, true) & 0xff)) good++
-    else bad++
-  } else if (tag === STAT) {
-    const reply = new Uint8Array(28)
-    reply.set(data.subarray(0, 12))
-    const out = new DataView(reply.buffer)
-    out.setBigUint64(12, good, true)
-    out.setBigUint64(20, bad, true)
-    await socket.send(reply, from)
-  } else {
-    await socket.send(data, from)
+async function serve(): Promise<void> {
+  for (;;) {
+    const [data, from] = await socket.receive()
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    const tag = data.length >= 4 ? view.getUint32(0, true) : 0
+    if (tag === FLOD) {
+      if (data.length >= 12 && check(data, view.getUint32(8, true) & 0xff)) good++
+      else bad++
+    } else if (tag === STAT) {
+      const reply = new Uint8Array(28)
+      reply.set(data.subarray(0, 12))
+      const out = new DataView(reply.buffer)
+      out.setBigUint64(12, good, true)
+      out.setBigUint64(20, bad, true)
+      await socket.send(reply, from)
+    } else {
+      await socket.send(data, from)
+    }
   }
 }
+serve()
