@@ -16,6 +16,7 @@ import { runEcho, selectContenders, type Scenario } from './echo'
 import { BENCH, ROOT, buildAll } from './lib/build'
 import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
 import { runMicro } from './micro'
+import { runUdp } from './udp'
 
 interface Args {
   quick: boolean
@@ -26,6 +27,7 @@ interface Args {
   echo: boolean
   micro: boolean
   updateReadme: boolean
+  udp?: boolean
 }
 
 function parseArgs(argv: string[]): Args {
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Args {
     if (flag === '--quick') args.quick = true
     else if (flag === '--no-echo') args.echo = false
     else if (flag === '--no-micro') args.micro = false
+    else if (flag === '--no-udp') args.udp = false
     else if (flag === '--update-readme') args.updateReadme = true
     else if (flag === '--reps') args.reps = positive(flag, argv[++i])
     else if (flag === '--duration') args.durationS = positive(flag, argv[++i])
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
     raw.micro = tables
     for (const table of tables) sections.push('', microMarkdown(table))
   }
+  const partialRun = args.only !== undefined || !args.echo || !args.micro || args.udp === false
+  if (args.udp !== false) sections.push('', ...(await runUdp({ ...args, partial: partialRun, log })))
 
   const header = [
     `## Benchmark results${args.quick ? ' (quick smoke run: short and noisy, not for comparison)' : ''}`,

@@ -64,6 +64,27 @@ pub fn u32_array<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mu
     Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), length) })
 }
 
+/// The bytes of any `ArrayBufferView` narrowed to `offset .. offset + length` (bytes, not
+/// elements), seen in place: nothing outside the view can ever be read or written.
+pub fn byte_range<'a>(
+    env: &Env,
+    name: &str,
+    value: Unknown<'a>,
+    offset: f64,
+    length: f64,
+) -> Result<&'a mut [u8], Error> {
+    let (data, size) = byte_view(env, name, value)?;
+    let offset = integer_in(env, "offset", offset, 0.0, size as f64)? as usize;
+    let length = integer_in(env, "length", length, 0.0, (size - offset) as f64)? as usize;
+    if length == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: `data` points at `size` bytes of the view's backing store, which `value` keeps alive
+    // for the duration of this native call; JavaScript cannot run (and so cannot detach or resize
+    // it) until we return. `offset + length <= size` was checked just above.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.add(offset), length) })
+}
+
 /// A whole `ArrayBufferView` as bytes, seen in place (no copy). A non-view is a `TypeError`, a
 /// detached buffer an `ERR_INVALID_ARG_VALUE`.
 pub fn bytes<'a>(env: &Env, name: &str, value: Unknown<'a>) -> Result<&'a mut [u8], Error> {

@@ -44,3 +44,6 @@ pub fn constant_table(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Ob
     table.set_named_property("MAX_TIMER_MS", epoll_core::io::MAX_TIMER_MS)?;
     Ok(table)
 }
+// Sockets of every family and type, datagrams, batches and options (issue 13).
+mod sockets;
+mod sockets_fast;

@@ -11,7 +11,7 @@ pub const SCM_MAX_FD: usize = 253;
 
 /// What one `recvmsg` brought.
 #[derive(Debug)]
-pub struct Received {
+pub struct ReceivedFds {
     /// Data bytes read into the buffer (0 at end of stream).
     pub bytes: usize,
     /// The fds that came with them, close-on-exec, owned by the caller.
@@ -78,7 +78,7 @@ pub fn send_fds(fd: RawFd, fds: &[RawFd], data: &[u8]) -> Result<Option<usize>, 
 
 /// `recvmsg` into `buf` with room for `max_fds` fds (`MSG_CMSG_CLOEXEC`). `Ok(None)` when nothing
 /// is waiting. Fds beyond `max_fds` are closed and reported in `truncated`.
-pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Received>, OsError> {
+pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<ReceivedFds>, OsError> {
     let max_fds = max_fds.min(SCM_MAX_FD);
     let mut control = control_buffer(max_fds);
     let mut iov = libc::iovec {
@@ -128,7 +128,7 @@ pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Rece
         fds.truncate(max_fds);
         truncated = true;
     }
-    Ok(Some(Received {
+    Ok(Some(ReceivedFds {
         bytes,
         fds,
         truncated,

@@ -26,7 +26,7 @@ pub use net::{
 pub use sockaddr::SocketAddress;
 pub use timerfd::{set_timer, timerfd, MAX_TIMER_MS};
 
-pub use fdpass::{peer_credentials, recv_fds, send_fds, Credentials, Received, SCM_MAX_FD};
+pub use fdpass::{peer_credentials, recv_fds, send_fds, Credentials, ReceivedFds, SCM_MAX_FD};
 pub use inotify::{add_watch, inotify, read_events, remove_watch, InotifyEvent, INOTIFY_FLAGS};
 pub use ioctl::{ioctl_buffer, ioctl_value, IocLayout, IOC, IOCTL_BOUNCE_MIN};
 pub use pidfd::{pidfd_open, pidfd_send_signal};
@@ -49,4 +49,31 @@ pub(crate) fn retry<T>(mut call: impl FnMut() -> Result<T, OsError>) -> Result<O
             Err(e) => return Err(e),
         }
     }
+}
+
+// Sockets of every family and type (issue 13): datagrams, batches, options, raw addresses.
+mod address;
+mod constants;
+mod datagram;
+mod mmsg;
+mod socket;
+mod sockopt;
+
+pub use address::{decode as decode_address, AnyAddress, SockAddr, SOCKADDR_STORAGE_SIZE};
+pub use constants::SOCKET_CONSTANTS;
+pub use datagram::{recv_from, recv_from_raw, send_to, Datagram, RawDatagram};
+pub use mmsg::{MessageScratch, Slots, ADDRESS_SLOT, MAX_MESSAGES, META_STRIDE};
+pub use socket::{bind, connect, listen, listen_udp, socket, socketpair_of};
+pub use sockopt::{
+    get_int, get_option, interface_index, membership, set_int, set_option, Membership,
+};
+
+/// The address `fd` is bound to, of any family (`getsockname`).
+pub fn local_address_any(fd: std::os::fd::RawFd) -> Result<AnyAddress, OsError> {
+    address::query_any(fd, false)
+}
+
+/// The address of `fd`'s peer, of any family (`getpeername`); ENOTCONN when not connected.
+pub fn remote_address_any(fd: std::os::fd::RawFd) -> Result<AnyAddress, OsError> {
+    address::query_any(fd, true)
 }

@@ -1,0 +1,185 @@
+/**
+ * Many datagrams per system call (`recvmmsg`/`sendmmsg`), into and out of memory the caller owns
+ * and reuses: the shape a DNS, QUIC, syslog or metrics server wants.
+ *
+ * A {@link MessageBatch} holds `capacity` fixed-size slots:
+ * - `data`: one `Uint8Array` slab, slot `i` at `i * slotSize`;
+ * - `meta`: an `Int32Array` of 3 ints per slot: `[length, flags, addressLength]` (`flags` is the
+ *   kernel's `msg_flags`: `MSG_TRUNC` when the datagram was larger than its slot);
+ * - `addresses` (only when asked for): one 128-byte raw `struct sockaddr` per slot, written on
+ *   receive (the senders), read on send (the destinations).
+ *
+ * Receiving allocates nothing per datagram unless you decode an address ({@link MessageBatch.address})
+ * or take a view ({@link MessageBatch.message}): read `data` at `offset(i)` for `length(i)` bytes. An
+ * echo, or a reply written in place, is sent back from the same batch: the senders' addresses are
+ * already in their slots.
+ */
+import { decodeSockaddr } from './address'
+import { invalidArgType, invalidArgValue, outOfRange } from './errors'
+import type { SocketAddress } from './io'
+import { requireNative } from './native'
+import { MSG_TRUNC } from './socket-constants'
+import type { Address } from './sockets'
+import { type Fd, toFd, toOptionalBoolean, toOptions } from './validate'
+import { checkView, SOCKADDR_STORAGE_SIZE, toAddress, viewLength } from './validate-sockets'
+
+/** At most this many datagrams in one {@link recvMessages} / {@link sendMessages} call (and in one batch). */
+export const MAX_MESSAGES = 1024
+
+/** Ints of {@link MessageBatch.meta} per slot: `[length, flags, addressLength]`. */
+export const META_STRIDE = 3
+
+/** Bytes per address slot of {@link MessageBatch.addresses}: a `sockaddr_storage`. */
+export const ADDRESS_SLOT_SIZE = SOCKADDR_STORAGE_SIZE
+
+/** Options of a {@link MessageBatch}. */
+export interface MessageBatchOptions {
+  /** Bytes per slot: the largest datagram kept whole (larger ones are truncated). Default 2048 (a QUIC or EDNS datagram fits). */
+  slotSize?: number
+  /** Keep an address per slot: the senders on receive, the destinations on send. Default `false` (connected sockets, or when the sender does not matter). */
+  addresses?: boolean
+}
+
+function toCount(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
+  if (!Number.isInteger(value) || value < min || value > max) throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value)
+  return value
+}
+
+/** Fixed-size slots for many datagrams, owned by the caller and reused from call to call. */
+export class MessageBatch {
+  /** Number of slots. */
+  readonly capacity: number
+  /** Bytes per slot. */
+  readonly slotSize: number
+  /** The slab: slot `i` is `data[i * slotSize .. (i + 1) * slotSize]`. */
+  readonly data: Uint8Array
+  /** `[length, flags, addressLength]` per slot ({@link META_STRIDE} ints). */
+  readonly meta: Int32Array
+  /** One raw `struct sockaddr` of {@link ADDRESS_SLOT_SIZE} bytes per slot, or `null` when the batch keeps no addresses. */
+  readonly addresses: Uint8Array | null
+
+  /** `capacity` slots (1 to {@link MAX_MESSAGES}) of `options.slotSize` bytes each. */
+  constructor(capacity: number, options?: MessageBatchOptions) {
+    this.capacity = toCount(capacity, 'capacity', 1, MAX_MESSAGES)
+    const opts = toOptions<MessageBatchOptions>(options)
+    this.slotSize = opts.slotSize === undefined ? 2048 : toCount(opts.slotSize, 'options.slotSize', 1, 65536)
+    const withAddresses = toOptionalBoolean(opts.addresses, 'options.addresses') ?? false
+    this.data = new Uint8Array(this.capacity * this.slotSize)
+    this.meta = new Int32Array(this.capacity * META_STRIDE)
+    this.addresses = withAddresses ? new Uint8Array(this.capacity * ADDRESS_SLOT_SIZE) : null
+  }
+
+  private index(i: unknown): number {
+    if (typeof i !== 'number' || (i | 0) !== i || i < 0 || i >= this.capacity) {
+      if (typeof i !== 'number') throw invalidArgType('index', 'of type number', i)
+      throw outOfRange('index', `an integer >= 0 and <= ${this.capacity - 1}`, i)
+    }
+    return i
+  }
+
+  /** Where slot `i` starts in {@link data}. */
+  offset(i: number): number {
+    return this.index(i) * this.slotSize
+  }
+
+  /** Bytes of the datagram in slot `i` (received, or set with {@link setLength}). */
+  length(i: number): number {
+    return this.meta[this.index(i) * META_STRIDE]
+  }
+
+  /** The kernel's `msg_flags` of the datagram received in slot `i`. */
+  flags(i: number): number {
+    return this.meta[this.index(i) * META_STRIDE + 1]
+  }
+
+  /** The datagram received in slot `i` was larger than the slot: the rest is lost. */
+  truncated(i: number): boolean {
+    return (this.flags(i) & MSG_TRUNC) !== 0
+  }
+
+  /** A view of the datagram in slot `i` (its {@link length} bytes; allocates the view, not the bytes). */
+  message(i: number): Uint8Array {
+    const at = this.offset(i)
+    return this.data.subarray(at, at + this.length(i))
+  }
+
+  /** Sets how many bytes of slot `i` {@link sendMessages} sends (0 to {@link slotSize}). */
+  setLength(i: number, length: number): void {
+    const at = this.index(i) * META_STRIDE
+    this.meta[at] = toCount(length, 'length', 0, this.slotSize)
+  }
+
+  /**
+   * The address in slot `i`: the sender after {@link recvMessages}, or what {@link setAddress} put
+   * there; `null` when the slot has none. Decoding allocates: a server that only replies need not
+   * decode, the raw address is sent back as it is.
+   */
+  address(i: number): SocketAddress | Uint8Array | null {
+    const at = this.index(i)
+    const length = this.meta[at * META_STRIDE + 2]
+    if (this.addresses === null || length <= 0) return null
+    return decodeSockaddr(this.addresses, at * ADDRESS_SLOT_SIZE, length)
+  }
+
+  /** Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with `addresses: true`. */
+  setAddress(i: number, address: Address | null): void {
+    const at = this.index(i)
+    if (address === null) {
+      this.meta[at * META_STRIDE + 2] = 0
+      return
+    }
+    if (this.addresses === null) throw invalidArgValue('address', 'needs a MessageBatch made with { addresses: true }', address)
+    const [text, port, raw] = toAddress(address)
+    this.meta[at * META_STRIDE + 2] = requireNative().encodeAddress(this.addresses, at * ADDRESS_SLOT_SIZE, text, port, raw)
+  }
+
+  /** Copies `bytes` into slot `i` and sets its length (and its address, when given). */
+  set(i: number, bytes: ArrayBufferView, address?: Address | null): void {
+    const at = this.offset(i)
+    checkView(bytes, 'bytes')
+    const size = viewLength(bytes, 'bytes')
+    if (size > this.slotSize) throw outOfRange('bytes.byteLength', `<= ${this.slotSize} (the slot size)`, size)
+    this.data.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), at)
+    this.meta[(at / this.slotSize) * META_STRIDE] = size
+    if (address !== undefined) this.setAddress(i, address)
+  }
+}
+
+function toSlots(batch: unknown, start: unknown, count: unknown): [MessageBatch, number, number] {
+  if (!(batch instanceof MessageBatch)) throw invalidArgType('batch', 'an instance of MessageBatch', batch)
+  const first = start === undefined ? 0 : toCount(start, 'start', 0, batch.capacity - 1)
+  const n = count === undefined ? batch.capacity - first : toCount(count, 'count', 1, batch.capacity - first)
+  return [batch, first, n]
+}
+
+/**
+ * Receives up to `count` datagrams (default: every slot from `start`) with one `recvmmsg`, into
+ * slots `start, start + 1, ...`: returns how many arrived (each slot's length, flags and, when the
+ * batch keeps them, sender filled in), or `WOULD_BLOCK` (-1) when none is queued. Never waits for
+ * more than are queued.
+ *
+ * ```ts
+ * const batch = new MessageBatch(64, { slotSize: 1500, addresses: true })
+ * const n = recvMessages(fd, batch)
+ * for (let i = 0; i < n; i++) handle(batch.data, batch.offset(i), batch.length(i))
+ * if (n > 0) sendMessages(fd, batch, 0, n)   // echo: every reply goes back to its sender
+ * ```
+ */
+export function recvMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
+  const checked = toFd(fd)
+  const [b, first, n] = toSlots(batch, start, count)
+  return requireNative().recvMessages(checked, b.data, b.slotSize, b.meta, b.addresses, first, n)
+}
+
+/**
+ * Sends slots `start .. start + count - 1` (default: every slot from `start`) with one `sendmmsg`,
+ * each of its {@link MessageBatch.length} bytes, to its address (or, without one, to the connected
+ * peer). Returns how many were sent, possibly fewer than asked when the send buffer fills (send the
+ * rest, from `start + sent`, when the fd is writable), or `WOULD_BLOCK` (-1) when none was.
+ */
+export function sendMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
+  const checked = toFd(fd)
+  const [b, first, n] = toSlots(batch, start, count)
+  return requireNative().sendMessages(checked, b.data, b.slotSize, b.meta, b.addresses, first, n)
+}
