@@ -37,6 +37,8 @@ import {
 import { ModelFile, ModelPipe } from './helpers/epoll-model.js'
 
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 300)
+/** Replays a reported failure: FAST_CHECK_SEED and FAST_CHECK_PATH from its report. */
+const REPLAY = process.env.FAST_CHECK_SEED === undefined ? {} : { seed: Number(process.env.FAST_CHECK_SEED), path: process.env.FAST_CHECK_PATH }
 
 interface Registration {
   id: number
@@ -423,7 +425,7 @@ for (const watcher of ['libuv', 'thread'] as const) {
         await new Turn().run(world, world)
         await new Drain('wait()').run(world, world)
       }),
-      { numRuns: watcher === 'thread' ? Math.ceil(RUNS / 10) : RUNS },
+      { numRuns: watcher === 'thread' ? Math.ceil(RUNS / 10) : RUNS, ...REPLAY },
     )
     t.false(details.failed, `${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`)
     t.log(`${details.numRuns} runs, ${stats.commands} commands, ${stats.handlerCalls} handler calls, ${stats.waitEvents} events from wait()`)

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_INVALID_THIS'
   | 'ERR_SOCKET_BAD_PORT'
+  | 'ERR_UNKNOWN_SIGNAL'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
   | 'ERR_EPOLL_NOT_EPOLL'
@@ -105,6 +106,11 @@ export function closedError(_operation?: string): Error & { code: 'ERR_EPOLL_CLO
 export function socketBadPort(name: string, port: unknown, allowZero: boolean): RangeError {
   const operator = allowZero ? '>=' : '>'
   return withCode(new RangeError(`${name} should be ${operator} 0 and < 65536.${describeReceived(port)}.`), 'ERR_SOCKET_BAD_PORT')
+}
+
+/** `TypeError [ERR_UNKNOWN_SIGNAL]: Unknown signal: SIGFOO`, as `process.kill` throws it. */
+export function unknownSignal(signal: string): TypeError & { code: string } {
+  return withCode(new TypeError(`Unknown signal: ${signal}`), 'ERR_UNKNOWN_SIGNAL')
 }
 
 /** epoll does not exist here (not Linux), or the native binding could not be loaded. */

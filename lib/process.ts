@@ -5,19 +5,13 @@
  */
 import { constants } from 'node:os'
 
-import { invalidArgType } from './errors'
+import { invalidArgType, unknownSignal } from './errors'
 import { requireNative } from './native'
 import { type Fd, toFd } from './validate'
 import { toIntegerIn } from './validate-daemon'
 
 /** The highest signal number Linux has (`SIGRTMAX`). */
 const SIGNAL_MAX = 64
-
-function unknownSignal(signal: string): TypeError & { code: string } {
-  const error = new TypeError(`Unknown signal: ${signal}`)
-  Object.defineProperty(error, 'code', { value: 'ERR_UNKNOWN_SIGNAL', enumerable: true, writable: true, configurable: true })
-  return error as TypeError & { code: string }
-}
 
 /** A signal by name (`'SIGTERM'`, as `process.kill` takes it) or number (0 to 64). */
 function toSignal(value: unknown): number {
