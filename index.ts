@@ -69,3 +69,4 @@ export {
 } from './lib/io'
 export { supported } from './lib/native'
 export type { Fd } from './lib/validate'
+export { NOT_READ, pollRead, writeMany, writeSlots } from './lib/batch'

@@ -4,6 +4,7 @@
 #![deny(clippy::all)]
 
 mod args;
+mod batch;
 mod epoll;
 mod errors;
 mod fast;
