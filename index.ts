@@ -108,7 +108,7 @@ export { addWatch, inotify, type InotifyEvent, readInotifyEvents, removeWatch } 
 export { ioctl, type IoctlDirection, ioctlRequest } from './lib/ioctl'
 export { pidfdOpen, pidfdSendSignal } from './lib/process'
 export { type ListenFd, listenFds, type ListenFdsOptions, notify } from './lib/systemd'
-// Sockets of every kind (lib/sockets.ts), batches of datagrams (lib/batch.ts) and their constants.
+// Sockets of every kind (lib/sockets.ts), batches of datagrams (lib/message-batch.ts) and their constants.
 // `localAddress`, `remoteAddress` and `socketpair` moved here from lib/io: they now take every family and type.
 export {
   addMembership,
@@ -141,7 +141,7 @@ export {
   META_STRIDE,
   recvMessages,
   sendMessages,
-} from './lib/batch'
+} from './lib/message-batch'
 export {
   AF_UNSPEC,
   AF_UNIX,
@@ -217,3 +217,5 @@ export {
   type SocketConstantName,
   socketConstants,
 } from './lib/socket-constants'
+// Batched stream I/O: one crossing for many fds (lib/batch-io.ts).
+export { NOT_READ, pollRead, writeMany, writeSlots } from './lib/batch-io'

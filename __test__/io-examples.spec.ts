@@ -10,6 +10,7 @@ const examples = join(__dirname, '..', 'examples')
 const servers = {
   'blocking level-triggered loop': join(examples, 'echo-server.ts'),
   'edge-triggered handlers on the event loop': join(examples, 'echo-server-handlers.ts'),
+  'blocking loop with pollRead and writeSlots': join(examples, 'echo-server-batch.ts'),
 }
 
 for (const [mode, file] of Object.entries(servers)) {

@@ -19,22 +19,10 @@ export interface Contender {
   short: string
   /** The server's command line without the port, or why it cannot run here. */
   argv: () => string[] | { unavailable: string }
-  /** Runs only when named with `--only` (harness validation, not a table entry). */
-  hidden?: boolean
 }
 
 function needFile(path: string, argv: string[]): string[] | { unavailable: string } {
   return existsSync(path) ? argv : { unavailable: `${path.slice(ROOT.length + 1)} is missing` }
-}
-
-/** Whether the package exports the raw socket helpers (issue 4) that the Node-side servers need. */
-function hasSocketHelpers(): boolean {
-  try {
-    const pkg = require(ROOT)
-    return typeof pkg.listenTcp === 'function' && typeof pkg.accept === 'function'
-  } catch {
-    return false
-  }
 }
 
 export const CONTENDERS: Contender[] = [
@@ -52,6 +40,18 @@ export const CONTENDERS: Contender[] = [
     argv: () =>
       needFile(join(ROOT, 'examples', 'echo-server-handlers.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server-handlers.ts')]),
   },
+  {
+    id: 'plain-et',
+    short: 'epoll-napi plain ET',
+    label: 'epoll-napi handlers, plain drain-until-EAGAIN (bench/servers/handlers-plain.ts)',
+    argv: () => [...TS_NODE, join(BENCH, 'servers', 'handlers-plain.ts')],
+  },
+  {
+    id: 'batch',
+    short: 'epoll-napi batch',
+    label: 'epoll-napi pollRead + writeSlots (examples/echo-server-batch.ts)',
+    argv: () => [...TS_NODE, join(ROOT, 'examples', 'echo-server-batch.ts')],
+  },
   { id: 'python', short: 'Python select.epoll', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
   { id: 'node-net', short: 'node:net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
   {
@@ -60,18 +60,10 @@ export const CONTENDERS: Contender[] = [
     label: 'npm epoll 4.0.2 + fs.readSync/writeSync',
     argv: () => {
       if (!existsSync(join(NPM_EPOLL_DIR, 'build', 'Release', 'epoll.node'))) return { unavailable: 'npm epoll did not build' }
-      if (!hasSocketHelpers()) return { unavailable: 'epoll-napi has no listenTcp/accept yet (issue 4)' }
       return [NODE, join(BENCH, 'servers', 'npm-epoll.js')]
     },
   },
   { id: 'bun', short: 'Bun.listen', label: 'Bun.listen (Bun 1.4.5)', argv: () => needFile(join(RUNTIMES, 'bun'), [join(RUNTIMES, 'bun'), join(BENCH, 'servers', 'bun-listen.ts')]) },
-  {
-    id: 'standin',
-    short: 'bench stand-in',
-    label: 'bench stand-in: blocking pollInto loop (bench/servers/pollinto-echo.ts)',
-    argv: () => (hasSocketHelpers() ? [...TS_NODE, join(BENCH, 'servers', 'pollinto-echo.ts')] : { unavailable: 'no listenTcp/accept yet' }),
-    hidden: true,
-  },
   {
     id: 'deno',
     short: 'Deno.listen',
@@ -81,9 +73,9 @@ export const CONTENDERS: Contender[] = [
   },
 ]
 
-/** The contenders named by `--only`, or all that are not hidden. */
+/** The contenders named by `--only`, or all of them. */
 export function selectContenders(only?: Set<string>): Contender[] {
-  return CONTENDERS.filter((c) => (only ? only.has(c.id) : !c.hidden))
+  return only ? CONTENDERS.filter((c) => only.has(c.id)) : CONTENDERS
 }
 
 export type Mode = 'spread' | 'same-core'
@@ -123,6 +115,11 @@ export interface EchoOptions {
   durationS: number
   spreadConnections: number[]
   sameCoreConnections: number[]
+  /**
+   * Niceness of servers and load generator (`nice -n`), e.g. -10 on a machine shared with other
+   * work: contenders keep the same priority among themselves, other load takes less of their core.
+   */
+  nice?: number
   only?: Set<string>
   log: (line: string) => void
 }
@@ -134,6 +131,12 @@ export interface EchoRun {
 }
 
 const PIN = ['taskset', '-c', '0']
+
+/** `argv` pinned to core 0 for same-core scenarios, and reniced when asked to. */
+function placed(argv: string[], mode: Mode, options: EchoOptions): string[] {
+  const pinned = mode === 'same-core' ? [...PIN, ...argv] : argv
+  return options.nice ? ['nice', '-n', String(options.nice), ...pinned] : pinned
+}
 
 export async function runEcho(options: EchoOptions): Promise<EchoRun> {
   const samples: EchoSample[] = []
@@ -155,7 +158,7 @@ export async function runEcho(options: EchoOptions): Promise<EchoRun> {
     const servers = new Map<string, Server>()
     for (const { contender, argv } of runnable) {
       try {
-        servers.set(contender.id, await startServer(mode === 'same-core' ? [...PIN, ...argv] : argv, { cwd: ROOT }))
+        servers.set(contender.id, await startServer(placed(argv, mode, options), { cwd: ROOT }))
       } catch (error) {
         unavailable.set(contender.id, `did not start (${mode}): ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`)
         options.log(`echo: ${contender.id} did not start: ${(error as Error).message}`)
@@ -188,15 +191,14 @@ async function measure(id: string, server: Server, scenario: Scenario, rep: numb
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     return { ...base, failure: `server exited (${server.child.signalCode ?? server.child.exitCode}) ${server.stderr().trim().slice(-300)}` }
   }
-  const argv = [
-    ...(scenario.mode === 'same-core' ? PIN : []),
+  const argv = placed([
     LOADGEN,
     '--port', String(server.port),
     '--connections', String(scenario.connections),
     '--warmup', String(options.warmupS),
     '--duration', String(options.durationS),
     '--server-pid', String(server.pid),
-  ]
+  ], scenario.mode, options)
   try {
     const json = await runJson<LoadgenJson>(argv, { timeoutMs: (options.warmupS + options.durationS) * 1000 + 30_000 })
     return {

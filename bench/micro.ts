@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import { BENCH, NPM_EPOLL_DIR, ROOT, cBinary } from './lib/build'
 import { runJson } from './lib/proc'
-import { median, type MicroTable } from './lib/report'
-import { fdKind, hasHandlers } from './micro/js-fds'
+import { type MicroTable } from './lib/report'
+import { median, range } from './lib/stats'
 import { existsSync } from 'node:fs'
 
 const NODE = process.execPath
@@ -24,7 +24,7 @@ const fmt = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–'
 
 export async function runMicro(options: MicroOptions): Promise<MicroTable[]> {
-  return [await dispatch(options), await scaling(options), await wakeup(options), await memory(options)]
+  return [await calls(options), await dispatch(options), await scaling(options), await wakeup(options), await memory(options)]
 }
 
 interface Variant {
@@ -55,12 +55,44 @@ async function interleave<T>(variants: Variant[], reps: number, log: (line: stri
   return results
 }
 
+async function calls({ quick, log }: MicroOptions): Promise<MicroTable> {
+  const [rounds, count, reps] = quick ? ['3', '20000', 1] : ['9', '200000', 5]
+  const variants: Variant[] = [
+    { label: 'C', argv: [cBinary('micro/calls.c'), rounds, count] },
+    { label: 'epoll-napi', argv: [...TS, micro('calls-js.ts'), rounds, count] },
+  ]
+  type Calls = Record<string, number>
+  const [c, ours] = await interleave<Calls>(variants, reps, log, 'calls')
+  const row = (label: string, key: string, cKey: string): string[] => {
+    const mine = ours.values.map((v) => v[key])
+    const ratios = mine.filter((_, rep) => rep < c.values.length).map((v, rep) => v - c.values[rep][cKey])
+    const [min, max] = range(ratios)
+    return [label, fmt(median(mine), 0), fmt(median(c.values.map((v) => v[cKey])), 0), `${fmt(median(ratios), 0)} (${fmt(min, 0)}–${fmt(max, 0)})`]
+  }
+  return {
+    title: 'Crossing cost: one call into the binding',
+    intro:
+      `CPU time per call (this process's, so time other load takes from the core is not counted), ${reps} process(es) per side, ` +
+      `each the median of ${rounds} rounds of ${Number(count).toLocaleString('en-US')} calls; the JavaScript forms alternate round by round. ` +
+      'Over C: median of per-repetition differences (min–max).',
+    columns: ['call', 'epoll-napi ns', 'C ns', 'over C ns'],
+    rows: [
+      row('`read` that would block (empty unix socket), `read` taken once', 'read_eagain_ns', 'read_eagain_ns'),
+      row('the same, looked up on the package per call (CommonJS `import { read }`)', 'namespace_read_eagain_ns', 'read_eagain_ns'),
+      row('the same, the bare native function (no TypeScript checks)', 'native_read_eagain_ns', 'read_eagain_ns'),
+      row('64-byte `write` + `read` through a socketpair', 'echo_ns', 'echo_ns'),
+      row('the same, bare native functions', 'native_echo_ns', 'echo_ns'),
+    ],
+    notes: [c.failure, ours.failure].filter((f): f is string => f !== undefined).map((f) => `not measured: ${f}`),
+  }
+}
+
 async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
   const count = 10_000
-  const kind = fdKind()
-  const [rounds, polls, reps] = quick ? ['3', '5', 1] : ['7', '20', 3]
+  const kind = 'eventfd'
+  const [rounds, polls, reps] = quick ? ['3', '5', 1] : ['7', '20', 5]
   const args = [String(count), rounds, polls]
-  const handlerArgv = hasHandlers() ? [...TS, micro('dispatch-js.ts'), 'handler', ...args] : { unavailable: 'no handler API in this build yet (issue 3)' }
+  const handlerArgv = [...TS, micro('dispatch-js.ts'), 'handler', ...args]
   const npmArgv = existsSync(join(NPM_EPOLL_DIR, 'build', 'Release', 'epoll.node'))
     ? [...TS, micro('dispatch-js.ts'), 'npm-epoll', ...args]
     : { unavailable: 'npm epoll did not build' }
@@ -79,14 +111,15 @@ async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
     const mine = results[i].values.map((v) => v.ns_per_event)
     const ratios = mine.filter((_, rep) => rep < c.length).map((v, rep) => v / c[rep])
     const failed = results[i].failure ? ` (not measured: ${results[i].failure})` : ''
-    return [variant.label + failed, fmt(median(mine), 0), fmt(median(ratios), 2)]
+    const [min, max] = range(ratios)
+    return [variant.label + failed, fmt(median(mine), 0), `${fmt(median(ratios), 2)} (${fmt(min, 2)}–${fmt(max, 2)})`]
   })
   return {
     title: 'Dispatch: one poll returning 10,000 ready fds',
     intro:
       `${count.toLocaleString('en-US')} level-triggered ${kind}s, all readable; each poll returns all of them and the loop touches every ` +
       `event. ${reps} process(es) per contender, each the median of ${rounds} rounds of ${polls} polls. × C: median of per-repetition ratios.`,
-    columns: ['contender', 'ns per event', '× C'],
+    columns: ['contender', 'ns per event', '× C (min–max)'],
     rows,
     notes: [],
   }
@@ -95,7 +128,7 @@ async function dispatch({ quick, log }: MicroOptions): Promise<MicroTable> {
 async function scaling({ quick, log }: MicroOptions): Promise<MicroTable> {
   const idleCounts = [0, 1_000, 10_000, 100_000]
   const [rounds, polls, reps] = quick ? ['5', '10000', 1] : ['7', '20000', 3]
-  const kind = fdKind()
+  const kind = 'eventfd'
   const variants: Variant[] = []
   for (const idle of idleCounts) {
     variants.push({ label: `C ${idle}`, argv: [cBinary('micro/scaling.c'), 'measure', kind, String(idle), rounds, polls] })
@@ -128,7 +161,7 @@ async function wakeup({ quick, log }: MicroOptions): Promise<MicroTable> {
   const variants: Variant[] = [
     {
       label: 'epoll-napi handler',
-      argv: hasHandlers() ? [...TS, micro('wakeup-js.ts'), 'ours', samples] : { unavailable: 'no handler API in this build yet (issue 3)' },
+      argv: [...TS, micro('wakeup-js.ts'), 'ours', samples],
     },
     { label: 'node:net socket on a FIFO (reference: libuv\'s own path)', argv: [...TS, micro('wakeup-js.ts'), 'node-fifo', samples] },
     { label: 'npm `epoll` 4.0.2 callback', argv: npmBuilt ? [...TS, micro('wakeup-js.ts'), 'npm-epoll', samples] : { unavailable: 'npm epoll did not build' } },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]
- *  [-- --reps 5] [-- --duration 1.5]`
+ *  [-- --reps 9] [-- --duration 1] [-- --nice -10]`
  *
  * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
  * under a deadline), prints the tables and writes them to `bench/results/` (a `--quick` smoke run
@@ -24,6 +24,8 @@ interface Args {
   reps?: number
   durationS?: number
   only?: Set<string>
+  /** `nice -n` for servers and load generator (negative: other load on the machine takes less of their core). */
+  nice?: number
   echo: boolean
   micro: boolean
   updateReadme: boolean
@@ -41,8 +43,9 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--update-readme') args.updateReadme = true
     else if (flag === '--reps') args.reps = positive(flag, argv[++i])
     else if (flag === '--duration') args.durationS = positive(flag, argv[++i])
+    else if (flag === '--nice') args.nice = Number(argv[++i])
     else if (flag === '--only') args.only = new Set((argv[++i] ?? '').split(','))
-    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme, --reps N, --duration S)`)
+    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme, --reps N, --duration S, --nice N)`)
   }
   return args
 }
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
 
   const settings = args.quick
     ? { reps: 1, warmupS: 0.1, durationS: 0.3, spreadConnections: [1, 50, 1000], sameCoreConnections: [1, 50] }
-    : { reps: 5, warmupS: 0.5, durationS: 1.5, spreadConnections: [1, 50, 1000], sameCoreConnections: [1, 50] }
+    : { reps: 9, warmupS: 0.3, durationS: 1, spreadConnections: [1, 50, 1000], sameCoreConnections: [1, 50] }
   if (args.reps !== undefined) settings.reps = Math.round(args.reps)
   if (args.durationS !== undefined) settings.durationS = args.durationS
   const scenarios: Scenario[] = [
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
   let echoTable = ''
   const contenders = selectContenders(args.only)
   if (args.echo) {
-    const run = await runEcho({ ...settings, only: args.only, log })
+    const run = await runEcho({ ...settings, nice: args.nice, only: args.only, log })
     for (const [id, why] of build.failures) if (id === 'npm-epoll') run.unavailable.set('npm-epoll', `build failed: ${why.split('\n')[0]}`)
     const rows = echoRows(run, contenders, scenarios)
     raw.echo = run.samples
@@ -89,8 +92,9 @@ async function main(): Promise<void> {
       '### Echo ping-pong',
       '',
       `64-byte messages, each connection waits for its whole echo (every byte checked) before sending again; ` +
-        `${settings.reps} repetition(s) of ${settings.durationS} s after ${settings.warmupS} s of warm-up, medians. ` +
-        `× C: median over repetitions of rt/s ÷ the C server's rt/s in the same repetition. ` +
+        `${settings.reps} repetition(s) of ${settings.durationS} s after ${settings.warmupS} s of warm-up, contenders interleaved within ` +
+        `each repetition (the order rotates), medians${args.nice ? `; servers and load generator at nice ${args.nice}` : ''}. ` +
+        `× C: median over repetitions of rt/s ÷ the C server's rt/s in the same repetition, with the smallest and largest of those ratios. ` +
         `"same core": server and load generator both pinned with \`taskset -c 0\`, so rt/s compares CPU efficiency. ` +
         `Server CPU: utime + stime of the server process over the measured window, per round trip; CPU/rt × C: its ` +
         `median ratio to C's in the same repetition (lower is better; less disturbed by other load than rt/s). ` +

@@ -25,12 +25,14 @@ import {
   localAddress,
   read,
   write,
-} from '../index.js'
+} from 'epoll-napi'
 
 const port = Number(process.argv[2] ?? 0)
 const listener = listenTcp(port, undefined, { backlog: 4096 })
 const ep = new Epoll()
 
+/** The events that say the peer is done or gone: then a short read is no reason to stop reading. */
+const ENDING = EPOLLRDHUP | EPOLLHUP | EPOLLERR
 /** Shared by every connection: a handler reads into it and writes it back before it returns. */
 const chunk = Buffer.allocUnsafe(64 * 1024)
 /** Per fd: echo bytes the client has not taken yet (its socket buffer was full). */
@@ -72,7 +74,7 @@ function onConnection(events: number, fd: number): void {
       // A short read emptied the socket's receive queue: with EPOLLET, data (or a FIN) arriving after
       // it raises a new edge, so there is no need to pay one more read just to hear EAGAIN. A FIN that
       // had arrived already shows as EPOLLRDHUP in `events`: then read on, up to the end of file.
-      if (n < chunk.length && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) === 0) return
+      if (n < chunk.length && (events & ENDING) === 0) return
     }
   } catch (error) {
     // ECONNRESET, EPIPE: the client vanished. Anything else is a bug worth seeing.

@@ -28,7 +28,7 @@ import {
   read,
   write,
   writeCounter,
-} from '../index.js'
+} from 'epoll-napi'
 import { startWorker } from './worker.js'
 
 export interface ServeOptions {

@@ -22,7 +22,7 @@ export interface BuildResult {
   failures: Map<string, string>
 }
 
-const C_PROGRAMS = ['servers/echo.c', 'micro/dispatch.c', 'micro/scaling.c']
+const C_PROGRAMS = ['servers/echo.c', 'micro/dispatch.c', 'micro/scaling.c', 'micro/calls.c']
 
 /** Path of a C program's binary, e.g. `cBinary('servers/echo.c')`. */
 export function cBinary(source: string): string {

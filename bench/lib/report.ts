@@ -3,13 +3,9 @@
  * benchmark and an SVG bar chart of the echo ratios (written by hand: no chart library needed).
  */
 import type { Contender, EchoRun, EchoSample, Scenario } from '../echo'
+import { median, range } from './stats'
 
-export function median(values: number[]): number {
-  if (values.length === 0) return NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
+export { median }
 
 export interface EchoRow {
   contender: Contender
@@ -19,12 +15,15 @@ export interface EchoRow {
   rtPerS: number
   /** Median over repetitions of (this contender's rt/s / C's rt/s in the same repetition). */
   ratioToC: number
+  /** The smallest and largest of those per-repetition ratios. */
+  ratioRange: [number, number]
   p50Us: number
   p99Us: number
   serverCpuUsPerRt: number
   /** Median over repetitions of (server CPU per round trip ÷ C's in the same repetition): less
    * sensitive to other load on the machine than rt/s. */
   cpuToC: number
+  cpuRange: [number, number]
   /** The load generator's CPU time over the window ÷ the window: near 1 means it may be the limit. */
   loadgenBusy: number
 }
@@ -60,10 +59,12 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
         failures: mine.filter((s) => !ok(s)).map((s) => s.failure ?? 'failed'),
         rtPerS: median(good.map((s) => s.rtPerS!)),
         ratioToC: median(ratios),
+        ratioRange: range(ratios),
         p50Us: median(good.map((s) => s.p50Us!)),
         p99Us: median(good.map((s) => s.p99Us!)),
         serverCpuUsPerRt: median(good.filter((s) => s.serverCpuUsPerRt !== undefined).map((s) => s.serverCpuUsPerRt!)),
         cpuToC: median(cpuRatios),
+        cpuRange: range(cpuRatios),
         loadgenBusy: median(good.map((s) => s.loadgenCpuFraction ?? NaN)),
       })
     }
@@ -79,16 +80,18 @@ function ok(s: EchoSample): boolean {
 const fmt = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–'
 
+const spread = ([min, max]: [number, number]) => `${fmt(min, 2)}–${fmt(max, 2)}`
+
 export function echoMarkdown(rows: EchoRow[], run: EchoRun, contenders: Contender[]): string {
   const lines = [
-    '| scenario | server | round trips/s | × C | p50 µs | p99 µs | server CPU µs/rt | CPU/rt × C | load generator busy |',
+    '| scenario | server | round trips/s | × C (min–max) | server CPU µs/rt | CPU/rt × C (min–max) | p50 µs | p99 µs | load generator busy |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const row of rows) {
     const failed = row.failures.length ? ` (${row.failures.length} failed run${row.failures.length > 1 ? 's' : ''})` : ''
     lines.push(
-      `| ${scenarioName(row.scenario)} | ${row.contender.label}${failed} | ${fmt(row.rtPerS)} | ${fmt(row.ratioToC, 2)} | ` +
-        `${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.serverCpuUsPerRt, 1)} | ${fmt(row.cpuToC, 2)} | ${fmt(row.loadgenBusy * 100, 0)}% |`,
+      `| ${scenarioName(row.scenario)} | ${row.contender.label}${failed} | ${fmt(row.rtPerS)} | ${fmt(row.ratioToC, 2)} (${spread(row.ratioRange)}) | ` +
+        `${fmt(row.serverCpuUsPerRt, 2)} | ${fmt(row.cpuToC, 2)} (${spread(row.cpuRange)}) | ${fmt(row.p50Us, 0)} | ${fmt(row.p99Us, 0)} | ${fmt(row.loadgenBusy * 100, 0)}% |`,
     )
   }
   const notes: string[] = []

@@ -7,7 +7,7 @@
  * the same machine. `calls-js.ts <rounds> <calls>` prints one JSON object of medians (ns per call).
  * CPU time (`process.cpuUsage`), not wall time: time other processes take from the core is not counted.
  */
-import { pkg } from './js-fds'
+import { median, pkg } from './js-fds'
 
 const [roundsArg, callsArg] = process.argv.slice(2)
 const rounds = Number(roundsArg)
@@ -58,11 +58,6 @@ for (let r = -1; r < rounds; r++) {
     loop()
     if (r >= 0) (results[name] ??= []).push((cpuNs() - start) / calls)
   }
-}
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((x, y) => x - y)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 const out: Record<string, number> = {}
 for (const [name, values] of Object.entries(results)) out[name] = Number(median(values).toFixed(1))

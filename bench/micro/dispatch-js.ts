@@ -8,7 +8,7 @@
  *   timed over `count` callbacks per round (`polls` is ignored: it would take minutes).
  */
 import { join } from 'node:path'
-import { hasHandlers, median, openFds, pkg } from './js-fds'
+import { median, openFds, pkg } from './js-fds'
 
 const [variant, countArg, roundsArg, pollsArg] = process.argv.slice(2)
 const count = Number(countArg)
@@ -46,7 +46,6 @@ if (variant === 'pollInto' || variant === 'poll') {
   ep.close()
   report(perEvent)
 } else if (variant === 'handler') {
-  if (!hasHandlers()) throw new Error('no handler API (issue 3) in this build')
   // Each round: `polls` loop turns' worth of events, i.e. polls × count handler calls.
   const perEvent: number[] = []
   let calls = 0

@@ -44,10 +44,10 @@ pub fn register_fast_paths(mut exports: Object, env: Env) -> napi::Result<()> {
     define(&env, &mut exports, c"read", Some(read_cb))?;
     define(&env, &mut exports, c"write", Some(write_cb))?;
     define(&env, &mut exports, c"acceptFd", Some(accept_cb))?;
-    Ok(())
+    crate::batch::register(&env, &mut exports)
 }
 
-fn define(
+pub(crate) fn define(
     env: &Env,
     exports: &mut Object,
     name: &CStr,
@@ -78,7 +78,7 @@ fn define(
 
 /// Reads the `N` arguments, runs `body`, and returns its integer; an `Err` or a panic becomes the
 /// pending JavaScript exception (and a null return, as Node-API expects).
-unsafe fn run<const N: usize>(
+pub(crate) unsafe fn run<const N: usize>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
     body: fn(&Env, [sys::napi_value; N]) -> napi::Result<i32>,
@@ -117,7 +117,7 @@ unsafe fn run<const N: usize>(
 }
 
 /// A JavaScript number (as `f64`, so that nothing wraps), or `ERR_INVALID_ARG_TYPE`.
-fn number(env: &Env, value: sys::napi_value, what: &str) -> napi::Result<f64> {
+pub(crate) fn number(env: &Env, value: sys::napi_value, what: &str) -> napi::Result<f64> {
     let mut out = 0.0;
     // SAFETY: `value` is a live argument of this call; `out` is a valid local.
     if unsafe { sys::napi_get_value_double(env.raw(), value, &mut out) } == sys::Status::napi_ok {
@@ -131,7 +131,7 @@ fn number(env: &Env, value: sys::napi_value, what: &str) -> napi::Result<f64> {
 }
 
 /// An fd number: an integer in `0..=i32::MAX` (2**32 + 3 must not become fd 3).
-fn fd(env: &Env, value: sys::napi_value) -> napi::Result<i32> {
+pub(crate) fn fd(env: &Env, value: sys::napi_value) -> napi::Result<i32> {
     let value = number(env, value, "fd")?;
     if value.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&value) {
         Ok(value as i32)
@@ -144,14 +144,14 @@ fn fd(env: &Env, value: sys::napi_value) -> napi::Result<i32> {
 }
 
 /// Where a view's bytes are: pointer and length in bytes (a null pointer when empty).
-struct View {
-    data: *mut u8,
-    size: usize,
+pub(crate) struct View {
+    pub(crate) data: *mut u8,
+    pub(crate) size: usize,
 }
 
 /// The bytes of any `ArrayBufferView` (Buffer, TypedArray, DataView), seen in place; anything else
 /// is `ERR_INVALID_ARG_TYPE`, a view of a detached buffer `ERR_INVALID_ARG_VALUE`.
-fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
+pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
     let raw = env.raw();
     let (mut kind, mut elements, mut data) = (0, 0usize, ptr::null_mut());
     // SAFETY: `value` is a live argument of this call; every out-pointer is a valid local. Both
@@ -252,7 +252,12 @@ fn element_size(kind: sys::napi_typedarray_type) -> usize {
 
 /// `offset .. offset + length` (bytes) of the view, or `ERR_OUT_OF_RANGE`: nothing outside the view
 /// can ever be read or written.
-fn byte_range<'a>(env: &Env, view: View, offset: f64, length: f64) -> napi::Result<&'a mut [u8]> {
+pub(crate) fn byte_range<'a>(
+    env: &Env,
+    view: View,
+    offset: f64,
+    length: f64,
+) -> napi::Result<&'a mut [u8]> {
     let size = view.size as f64;
     let whole = |v: f64| v.fract() == 0.0 && v >= 0.0;
     if !(whole(offset) && whole(length) && offset <= size && length <= size - offset) {
@@ -270,48 +275,92 @@ fn byte_range<'a>(env: &Env, view: View, offset: f64, length: f64) -> napi::Resu
     Ok(unsafe { std::slice::from_raw_parts_mut(view.data.add(offset as usize), length as usize) })
 }
 
+/// A timeout in milliseconds as the core takes it; `-1` and `Infinity` wait forever.
+pub(crate) fn timeout(env: &Env, value: sys::napi_value) -> napi::Result<epoll_core::Timeout> {
+    let ms = number(env, value, "timeout")?;
+    epoll_core::Timeout::from_millis_f64(ms)
+        .ok_or_else(|| errors::out_of_range(env, "timeout must be >= 0, -1 or Infinity"))
+}
+
+/// Waits on `epfd` into `out` as `[fd, events]` pairs with this thread's kernel buffer.
+pub(crate) fn wait_pairs(
+    env: &Env,
+    epfd: i32,
+    out: &mut [u32],
+    timeout: epoll_core::Timeout,
+) -> napi::Result<usize> {
+    // SAFETY: borrowed for this call only; a wrong fd is refused by the kernel (EBADF/EINVAL).
+    let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
+    EVENTS
+        .with(|events| events.borrow_mut().wait_into(epfd, out, timeout))
+        .map_err(|e| errors::throw(env, e))
+}
+
 /// `epollWaitInto(epfd, out, timeout)`: `epoll_wait` into a `Uint32Array` as `[fd, events]` pairs.
 /// The caller (the TypeScript `Epoll`) passes the fd of an instance it holds open.
 fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Result<i32> {
     let epfd = fd(env, epfd)?;
     let out = u32_array(env, out)?;
-    let ms = number(env, timeout, "timeout")?;
-    let timeout = epoll_core::Timeout::from_millis_f64(ms)
-        .ok_or_else(|| errors::out_of_range(env, "timeout must be >= 0, -1 or Infinity"))?;
-    // SAFETY: borrowed for this call only; a wrong fd is refused by the kernel (EBADF/EINVAL).
-    let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
-    let n = EVENTS
-        .with(|events| events.borrow_mut().wait_into(epfd, out, timeout))
-        .map_err(|e| errors::throw(env, e))?;
+    let timeout = self::timeout(env, timeout)?;
+    let n = wait_pairs(env, epfd, out, timeout)?;
     // At most MAX_EVENTS_PER_WAIT (65,536) events: fits.
     Ok(n as i32)
 }
 
 /// The memory of a `Uint32Array`, seen in place (no copy). Any other value is `ERR_INVALID_ARG_TYPE`.
-fn u32_array<'a>(env: &Env, value: sys::napi_value) -> napi::Result<&'a mut [u32]> {
-    let (mut kind, mut length, mut data) = (0, 0usize, ptr::null_mut());
+pub(crate) fn u32_array<'a>(env: &Env, value: sys::napi_value) -> napi::Result<&'a mut [u32]> {
+    let (data, length) = typed(
+        env,
+        value,
+        sys::TypedarrayType::uint32_array,
+        "out must be a Uint32Array",
+    )?;
+    // SAFETY: `typed` found `length` u32 elements at `data` (suitably aligned: V8 aligns typed
+    // arrays to their element size), kept alive by the argument for the duration of this native
+    // call; JavaScript cannot run (and so cannot detach the buffer) until we return.
+    Ok(unsafe { slice(data.cast::<u32>(), length) })
+}
+
+/// The elements of a typed array of `kind`: pointer and element count. Any other value is
+/// `ERR_INVALID_ARG_TYPE` with `message`.
+pub(crate) fn typed(
+    env: &Env,
+    value: sys::napi_value,
+    kind: sys::napi_typedarray_type,
+    message: &str,
+) -> napi::Result<(*mut u8, usize)> {
+    let (mut found, mut length, mut data) = (0, 0usize, ptr::null_mut());
     // SAFETY: `value` is a live argument of this call; the out-pointers are valid locals.
     let ok = unsafe {
         sys::napi_get_typedarray_info(
             env.raw(),
             value,
-            &mut kind,
+            &mut found,
             &mut length,
             &mut data,
             ptr::null_mut(),
             ptr::null_mut(),
         )
     } == sys::Status::napi_ok;
-    if !ok || kind != sys::TypedarrayType::uint32_array {
-        return Err(errors::invalid_type(env, "out must be a Uint32Array"));
+    if !ok || found != kind {
+        return Err(errors::invalid_type(env, message));
     }
-    if length == 0 || data.is_null() {
-        return Ok(&mut []);
+    if data.is_null() {
+        return Ok((ptr::null_mut(), 0));
     }
-    // SAFETY: napi reported `length` u32 elements at `data`, kept alive by the argument for the
-    // duration of this native call; JavaScript cannot run (and so cannot detach the buffer) until
-    // we return.
-    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), length) })
+    Ok((data.cast(), length))
+}
+
+/// `length` elements at `data` as a slice; empty when `data` is null.
+///
+/// # Safety
+/// `data` must be null or point at `length` live, aligned elements that nothing else aliases for `'a`.
+pub(crate) unsafe fn slice<'a, T>(data: *mut T, length: usize) -> &'a mut [T] {
+    if data.is_null() || length == 0 {
+        return &mut [];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts_mut(data, length) }
 }
 
 /// `read(fd, buffer, offset, length)`: bytes read, 0 at end of file, -1 would block.

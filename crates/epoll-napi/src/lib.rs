@@ -6,6 +6,7 @@
 #![deny(clippy::all)]
 
 mod args;
+mod batch;
 mod daemon;
 mod epoll;
 mod errors;

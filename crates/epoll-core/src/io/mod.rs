@@ -5,6 +5,7 @@
 //! Would-block is `Ok(None)`, never an error: it is the normal outcome of a non-blocking call.
 //! EINTR is retried everywhere, so a signal never surfaces as an error.
 
+mod batch;
 mod eventfd;
 mod fdio;
 mod net;
@@ -17,6 +18,7 @@ mod ioctl;
 mod pidfd;
 mod systemd;
 
+pub use batch::{read_slots, write_many, write_slots, NOT_READ};
 pub use eventfd::eventfd;
 pub use fdio::{close, pipe, read, readv, write, writev, IOV_MAX};
 pub use net::{

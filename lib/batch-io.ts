@@ -1,0 +1,193 @@
+/**
+ * Batch I/O: many fds per call into the binding. A call from JavaScript into native code costs about
+ * as much as the `read(2)` or `write(2)` it makes (see "Performance" in the README); these functions
+ * pay it once per batch instead of once per fd, and make exactly the system calls a loop of
+ * {@link read} / {@link write} calls would make.
+ *
+ * - {@link writeMany}: one buffer to many fds (fan-out: chat rooms, pub/sub, game state).
+ * - {@link pollRead}: `epoll_wait`, then every ready fd read into its own slot of a caller-owned
+ *   buffer, in the same call.
+ * - {@link writeSlots}: every slot of such a buffer written to its own fd (echo, proxies, replies
+ *   built in place).
+ *
+ * Every fd gets its own outcome in a caller-owned `Int32Array`: one failing fd never stops the
+ * others, so failures are numbers, the negative errno as libuv reports them (`-32` is `EPIPE`;
+ * `os.constants.errno` names them). Nothing is allocated per call.
+ */
+import { Epoll } from './epoll'
+import { invalidArgType, invalidArgValue, outOfRange } from './errors'
+import { type NativeBinding, requireNative, supported } from './native'
+import { toTimeout } from './validate'
+
+/** What {@link pollRead} puts in `lengths[i]` for an fd it did not read: no input event, skipped, or would block. */
+export const NOT_READ = -1 as const
+
+interface BatchPaths {
+  writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset: number, length: number): number
+  pollRead(
+    epfd: number,
+    events: Uint32Array,
+    lengths: Int32Array,
+    slab: ArrayBufferView,
+    slotSize: number,
+    timeout: number,
+    skip: Uint8Array | undefined,
+  ): number
+  writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
+}
+
+const native: BatchPaths | null = supported ? (requireNative() as NativeBinding & BatchPaths) : null
+
+function binding(): BatchPaths {
+  return native ?? (requireNative() as NativeBinding & BatchPaths)
+}
+
+// ---------------------------------------------------------------------------------------------
+// argument checks (Node's messages; the binding checks only what memory safety needs)
+
+function checkInt32Array(value: unknown, name: string): asserts value is Int32Array {
+  if (!(value instanceof Int32Array)) throw invalidArgType(name, 'an instance of Int32Array', value)
+}
+
+function checkUint32Array(value: unknown, name: string): asserts value is Uint32Array {
+  if (!(value instanceof Uint32Array)) throw invalidArgType(name, 'an instance of Uint32Array', value)
+}
+
+function checkView(value: unknown, name: string): asserts value is ArrayBufferView {
+  if (!ArrayBuffer.isView(value)) throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
+}
+
+function checkCount(value: unknown, name: string, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
+  if (!Number.isInteger(value) || value < 0 || value > max) throw outOfRange(name, `an integer >= 0 and <= ${max}`, value)
+  return value
+}
+
+function checkSlotSize(value: unknown, slabBytes: number): number {
+  if (typeof value !== 'number') throw invalidArgType('slotSize', 'of type number', value)
+  if (!Number.isInteger(value) || value < 1 || value > slabBytes) {
+    throw outOfRange('slotSize', `an integer >= 1 and <= ${slabBytes} (the bytes of slab)`, value)
+  }
+  return value
+}
+
+/**
+ * An array a call writes into must not share memory with any other array of the call (the binding
+ * refuses that too: it would be two views of the same bytes, one of them being written).
+ */
+function checkApart(written: ArrayBufferView[], writtenNames: string[], others: ArrayBufferView[], otherNames: string[]): void {
+  const all = [...written, ...others]
+  const names = [...writtenNames, ...otherNames]
+  for (let i = 0; i < written.length; i++) {
+    for (let j = 0; j < all.length; j++) {
+      const a = all[i]
+      const b = all[j]
+      if (i === j || a.buffer !== b.buffer) continue
+      if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+        throw invalidArgValue(names[i], `must not share memory with ${names[j]}`, a)
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the calls
+
+/**
+ * Writes the same bytes (`buffer`, or `length` bytes of it from `offset`) to `fds[0]` …
+ * `fds[count - 1]`, in order, with one call into the binding. `results[i]` is what `fds[i]` took:
+ * the bytes written (fewer than asked when its socket buffer filled up: keep the rest for
+ * `EPOLLOUT`), `0` when it was full, or the negative errno of its failure (`-32` `EPIPE`,
+ * `-104` `ECONNRESET`: hang that one up). Returns how many fds took all the bytes, so that
+ * `writeMany(...) === count` means there is nothing left to do.
+ *
+ * ```ts
+ * const members = new Int32Array(1024)   // the room's fds, kept by the server
+ * const results = new Int32Array(1024)
+ * if (writeMany(members, size, results, message) !== size) {
+ *   for (let i = 0; i < size; i++) if (results[i] !== message.length) backlogOrHangUp(members[i], results[i])
+ * }
+ * ```
+ */
+export function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset = 0, length?: number): number {
+  checkInt32Array(fds, 'fds')
+  checkInt32Array(results, 'results')
+  const n = checkCount(count, 'count', Math.min(fds.length, results.length))
+  checkView(buffer, 'buffer')
+  const size = buffer.byteLength
+  const start = checkCount(offset, 'offset', size)
+  const bytes = length === undefined ? size - start : checkCount(length, 'length', size - start)
+  checkApart([results], ['results'], [fds, buffer], ['fds', 'buffer'])
+  return binding().writeMany(fds, n, results, buffer, start, bytes)
+}
+
+/**
+ * `epoll_wait` on `ep`, then a read of every ready fd into its own slot of `slab`, in one call into
+ * the binding: what `pollInto` and a {@link read} per event do, with one crossing instead of
+ * `1 + events`. Event `i` is `events[2i]` (the fd) and `events[2i + 1]` (its events), as
+ * `pollInto` writes them; its bytes are `slab[i * slotSize …]`, and `lengths[i]` says how many: the
+ * bytes read (`> 0`), `0` at end of file, {@link NOT_READ} (`-1`) when there was nothing to read
+ * (no input event, the fd is in `skip`, or the read would block), or the negative errno of the
+ * failure (`-104` `ECONNRESET`). Returns the number of events (0 on timeout).
+ *
+ * Fds whose events hold `EPOLLIN`, `EPOLLRDHUP`, `EPOLLHUP` or `EPOLLERR` are read, unless
+ * `skip[fd]` is non-zero: mark there the fds that must not be read (a listening socket, an eventfd
+ * that other loops must see too). One batch takes at most `min(events.length / 2, lengths.length,
+ * slab.byteLength / slotSize)` events; `timeout` is as for `pollInto`.
+ *
+ * ```ts
+ * const events = new Uint32Array(2 * 256), lengths = new Int32Array(256)
+ * const slab = Buffer.allocUnsafe(256 * 16384)
+ * const skip = new Uint8Array(65536); skip[listener] = 1
+ * const n = pollRead(ep, events, lengths, slab, 16384, -1, skip)
+ * ```
+ */
+export function pollRead(
+  ep: Epoll,
+  events: Uint32Array,
+  lengths: Int32Array,
+  slab: ArrayBufferView,
+  slotSize: number,
+  timeout?: number,
+  skip?: Uint8Array,
+): number {
+  if (!(ep instanceof Epoll)) throw invalidArgType('ep', 'an instance of Epoll', ep)
+  checkUint32Array(events, 'events')
+  checkInt32Array(lengths, 'lengths')
+  checkView(slab, 'slab')
+  const slot = checkSlotSize(slotSize, slab.byteLength)
+  if (events.length < 2 || lengths.length < 1) {
+    throw outOfRange('events.length', '>= 2 with lengths.length >= 1 (room for one event)', events.length)
+  }
+  const ms = toTimeout(timeout)
+  if (skip !== undefined && !(skip instanceof Uint8Array)) throw invalidArgType('skip', 'an instance of Uint8Array', skip)
+  checkApart([events, lengths, slab], ['events', 'lengths', 'slab'], skip === undefined ? [] : [skip], ['skip'])
+  return binding().pollRead(ep.fileno(), events, lengths, slab, slot, ms, skip)
+}
+
+/**
+ * Writes slot `i` of `slab` (its first `lengths[i]` bytes, from `slab[i * slotSize]`) to the fd of
+ * pair `i` of `pairs` (`pairs[2i]`), for `i` from 0 to `count - 1`, in one call into the binding.
+ * Slots whose length is not positive are left alone, so the `events` and `lengths` that
+ * {@link pollRead} filled can be passed straight back to echo what it read. `results[i]` is as in
+ * {@link writeMany} (`0` also for a slot with nothing to write). Returns how many slots were
+ * written completely.
+ */
+export function writeSlots(
+  pairs: Uint32Array,
+  count: number,
+  lengths: Int32Array,
+  slab: ArrayBufferView,
+  slotSize: number,
+  results: Int32Array,
+): number {
+  checkUint32Array(pairs, 'pairs')
+  checkInt32Array(lengths, 'lengths')
+  checkView(slab, 'slab')
+  checkInt32Array(results, 'results')
+  const slot = checkSlotSize(slotSize, slab.byteLength)
+  const max = Math.min(pairs.length >> 1, lengths.length, results.length, Math.floor(slab.byteLength / slot))
+  const n = checkCount(count, 'count', max)
+  checkApart([results], ['results'], [pairs, lengths, slab], ['pairs', 'lengths', 'slab'])
+  return binding().writeSlots(pairs, n, lengths, slab, slot, results)
+}
