@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { close, IN_CLOSE_WRITE, listenTcp, localAddress } from '../index.js'
 import { ROOT } from './helpers/child.js'
-import { RUNTIMES, runIn, runtimeInstalled } from './helpers/runtimes.js'
+import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 
 const SMOKE = join(__dirname, 'fixtures', 'daemon-smoke.cjs')
 const ACTIVATED = join(__dirname, 'fixtures', 'daemon-activated.cjs')

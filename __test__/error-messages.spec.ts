@@ -7,7 +7,7 @@ import { openSync } from 'node:fs'
 
 import { Epoll, EPOLLIN, listenUnix } from '../index.js'
 import { CLOSED_MESSAGE, invalidArgValue, watchFailed } from '../lib/errors.js'
-import { fifo } from './helpers/fifo.js'
+import { fifo } from './helpers/node-fifo.js'
 
 const { NativeEpoll } = require('../binding.js')
 

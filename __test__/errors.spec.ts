@@ -3,7 +3,7 @@ import { openSync, closeSync } from 'node:fs'
 
 import { Epoll, EPOLLIN } from '../index.js'
 import { throwsSystemError } from './helpers/errors.js'
-import { fifo } from './helpers/fifo.js'
+import { fifo } from './helpers/node-fifo.js'
 
 test('registering twice is EEXIST from epoll_ctl, and the message names the fd', (t) => {
   using ep = new Epoll()

@@ -3,7 +3,7 @@ import test from 'ava'
 
 import { close, Epoll, EPOLLIN, EPOLLONESHOT, EPOLLOUT, pipe, write } from '../index.js'
 import { ROOT } from './helpers/child.js'
-import { openPipe } from './helpers/pipes.js'
+import { openPipe } from './helpers/package-pipe.js'
 
 const turns = async (n = 3) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))

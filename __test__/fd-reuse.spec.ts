@@ -2,7 +2,7 @@ import test from 'ava'
 import { spawn } from 'node:child_process'
 
 import { close, Epoll, EPOLLIN, pipe, write } from '../index.js'
-import { settle } from './helpers/pipes.js'
+import { settle } from './helpers/package-pipe.js'
 
 test('a number closed without unregister, whose file a child still holds, cannot be registered again', async (t) => {
   using ep = new Epoll()

@@ -1,6 +1,6 @@
 /**
  * Boundary fuzzing: every exported function and `Epoll` member, and the native binding under them,
- * called with arbitrary values (see helpers/hostile.ts). No call may crash the process; every refusal
+ * called with arbitrary values (see helpers/fuzz/hostile.ts). No call may crash the process; every refusal
  * is a coded TypeError/RangeError, a coded package error, a system error (`code`, negative `errno`,
  * `syscall`) or the caller's own exception passed through; a refused call changes nothing (the
  * instance's size, has(), the kernel's registrations, the process's open fds). read/write/readv/writev
@@ -11,7 +11,7 @@ import test from 'ava'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-const CHILD = join(__dirname, 'helpers', 'fuzz-child.ts')
+const CHILD = join(__dirname, 'helpers', 'fuzz', 'fuzz-child.ts')
 /** Calls per property; FUZZ_RUNS raises it for a long local search. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400)
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 
 import { ROOT } from './helpers/child.js'
-import { compareVersions, glibcVersion, glibcVersionsNeeded, readVersionNeeds } from './helpers/elf-version-needs.js'
+import { compareVersions, glibcVersion, glibcVersionsNeeded, readVersionNeeds } from './helpers/package/elf-version-needs.js'
 
 // What CentOS 7 and Ubuntu 14.04 ship: the oldest glibc the published x86_64 binary promises to load on.
 const OLDEST_GLIBC = [2, 17]

@@ -2,7 +2,7 @@ import test from 'ava'
 
 import { Epoll, EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../index.js'
 import { runNode } from './helpers/child.js'
-import { openPipe, settle, tick } from './helpers/pipes.js'
+import { openPipe, settle, tick } from './helpers/package-pipe.js'
 
 test('a handler runs on the event loop with (events, fd) while timers keep firing', async (t) => {
   using ep = new Epoll()

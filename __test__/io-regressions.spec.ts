@@ -1,51 +1,20 @@
-import { join } from 'node:path'
-
 import test from 'ava'
 
 import { close, pipe, read, readv, write, writev } from '../index.js'
-import { ROOT, runNode } from './helpers/child.js'
-
-const BINDING = join(ROOT, 'binding.js')
+import { runFixture, runNode } from './helpers/child.js'
 
 // Regressions found by the reliability tests (issue 7's failing tests E, F and G, and the syscall
 // named for EMFILE on connect).
 
-/**
- * A child that fills a pipe with 'X', then calls `call(r, list)` where `list[1]` is a getter that, on
- * its `trigger`-th read, detaches the buffer under `list[0]`, collects it and fills the heap with '.'
- * buffers. Returns what the call returned (or its error code), how often the getter ran and how many
- * of those unrelated buffers received an 'X'.
- */
-function detachDuringGetter(call: string, trigger: number) {
-  const result = runNode(
-    `
-    const [r, w] = epoll.pipe()
-    epoll.write(w, Buffer.alloc(4096, 0x58))
-    let ab = new ArrayBuffer(4096)
-    const first = new Uint8Array(ab)
-    let calls = 0
-    const victims = []
-    const list = [first]
-    Object.defineProperty(list, 1, { enumerable: true, get() {
-      if (++calls === ${trigger}) {
-        structuredClone(ab, { transfer: [ab] }); ab = null
-        for (let i = 0; i < 3; i++) globalThis.gc()
-        for (let i = 0; i < 2000; i++) victims.push(new Uint8Array(4096).fill(0x2e))
-      }
-      return new Uint8Array(1)
-    } })
-    let outcome
-    try { outcome = (${call})(r, list) } catch (e) { outcome = e.code }
-    console.log(JSON.stringify({ outcome, calls, corrupted: victims.filter((v) => v.includes(0x58)).length }))
-  `,
-    { args: ['--expose-gc'] },
-  )
+/** Runs `fixtures/detach-during-getter.ts` against the package's or the binding's `readv` (see there). */
+function detachDuringGetter(target: 'package' | 'binding', trigger: number) {
+  const result = runFixture('detach-during-getter', [target, String(trigger)], { nodeArgs: ['--expose-gc'] })
   return JSON.parse(result.stdout) as { outcome: unknown; calls: number; corrupted: number }
 }
 
 test.serial('readv reads each element of the array once and never writes into memory freed meanwhile', (t) => {
   // The getter's first run is readv's own check; the views it checked are the ones read into.
-  const out = detachDuringGetter('epoll.readv', 1)
+  const out = detachDuringGetter('package', 1)
   t.is(out.calls, 1)
   t.is(out.outcome, 'ERR_INVALID_ARG_VALUE', 'the first view was detached by the getter before the call')
   t.is(out.corrupted, 0)
@@ -54,7 +23,7 @@ test.serial('readv reads each element of the array once and never writes into me
 test.serial('the native readv takes no pointer before every element is read, so a getter cannot free one', (t) => {
   // Called past the TypeScript layer, the getter runs inside the native call: the detached first
   // view must be seen as detached, not read into through a stale pointer.
-  const out = detachDuringGetter(`require(${JSON.stringify(BINDING)}).readv`, 1)
+  const out = detachDuringGetter('binding', 1)
   t.is(out.calls, 1)
   t.is(out.outcome, 'ERR_INVALID_ARG_VALUE')
   t.is(out.corrupted, 0, `readv returned ${String(out.outcome)} and wrote into ${out.corrupted} unrelated buffer(s)`)
@@ -86,13 +55,7 @@ test.serial('readv into no bytes at all is refused like read() of length 0 (0 wo
 })
 
 test.serial('the native readv refuses no bytes at all too', (t) => {
-  const out = runNode(`
-    const native = require(${JSON.stringify(BINDING)})
-    const [r, w] = epoll.pipe()
-    epoll.write(w, Buffer.from('data'))
-    const codes = [[], [Buffer.alloc(0)]].map((list) => { try { return native.readv(r, list) } catch (e) { return e.code } })
-    console.log(JSON.stringify(codes))
-  `)
+  const out = runFixture('native-readv-nothing')
   t.deepEqual(JSON.parse(out.stdout), ['ERR_OUT_OF_RANGE', 'ERR_OUT_OF_RANGE'])
 })
 

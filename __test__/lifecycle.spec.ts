@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 
 import { Epoll, EPOLLIN, supported } from '../index.js'
 import { ROOT, runNode } from './helpers/child.js'
-import { fifo, isEpollFd, isOpen } from './helpers/fifo.js'
+import { fifo, isEpollFd, isOpen } from './helpers/node-fifo.js'
 
 function closeOnExecFlag(fd: number): boolean {
   const flags = /flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]

@@ -10,7 +10,7 @@
  * - liveness: after a loop turn, a handler whose fd is ready (level-triggered) or got an edge
  *   (edge-triggered, one-shot armed) has run; waiting until nothing new comes delivers every such fd
  *   without a handler, and so does polling until nothing new (poll() returns what the loop kept).
- *   Edges are the kernel's wake-ups as in helpers/epoll-model.ts.
+ *   Edges are the kernel's wake-ups as in helpers/model/epoll-model.ts.
  * Every error code of register/modify/unregister is compared with the model too. Both watchers: libuv's
  * uv_poll (Node) and the fallback thread (Bun, Deno), which gets more time for its hand-over.
  */
@@ -34,7 +34,7 @@ import {
   write,
   writeCounter,
 } from '../index.js'
-import { ModelFile, ModelPipe } from './helpers/epoll-model.js'
+import { ModelFile, ModelPipe } from './helpers/model/epoll-model.js'
 
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 300)
 /** Replays a reported failure: FAST_CHECK_SEED and FAST_CHECK_PATH from its report. */

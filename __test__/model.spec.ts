@@ -9,8 +9,8 @@ import fc from 'fast-check'
 import { closeSync, writeSync } from 'node:fs'
 
 import { Epoll, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT } from '../index.js'
-import { FifoPool } from './helpers/fifo-pool.js'
-import { commandArbitraries, runSequence } from './helpers/model-world.js'
+import { FifoPool } from './helpers/model/fifo-pool.js'
+import { commandArbitraries, runSequence } from './helpers/model/model-world.js'
 
 /** Runs per property; FAST_CHECK_RUNS raises it for a long local search. */
 const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 150)

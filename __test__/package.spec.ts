@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parseTriple } from '@napi-rs/cli'
 
 import { ROOT } from './helpers/child.js'
-import { PLATFORM, preparePackedConsumer, type PackedConsumer } from './helpers/packed-consumer.js'
+import { PLATFORM, preparePackedConsumer, type PackedConsumer } from './helpers/package/packed-consumer.js'
 
 const RUNTIMES = join(ROOT, 'runtimes', 'node_modules')
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')

@@ -2,7 +2,7 @@ import test from 'ava'
 
 import { DEFAULT_MAX_EVENTS, Epoll, EPOLLIN, MAX_EVENTS_PER_POLL } from '../index.js'
 import { runNode } from './helpers/child.js'
-import { fifo } from './helpers/fifo.js'
+import { fifo } from './helpers/node-fifo.js'
 
 test('poll returns [] when the timeout passes, and waits at least that long (fractions round up)', (t) => {
   using ep = new Epoll()

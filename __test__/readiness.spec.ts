@@ -1,7 +1,7 @@
 import test from 'ava'
 
 import { close, Epoll, EPOLLIN, EPOLLOUT, socketpair } from '../index.js'
-import { openPipe, sleep } from './helpers/pipes.js'
+import { openPipe, sleep } from './helpers/package-pipe.js'
 
 test('readable() resolves with the events once data arrives, and the fd is unregistered afterwards', async (t) => {
   using ep = new Epoll()

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 
 import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN, EPOLLPRI } from '../index.js'
 import { ROOT, runNode } from './helpers/child.js'
-import { openPipe, settle } from './helpers/pipes.js'
+import { openPipe, settle } from './helpers/package-pipe.js'
 
 test('nesting instances deeper than the kernel allows is a coded ELOOP, never an abort', (t) => {
   const result = runNode(`

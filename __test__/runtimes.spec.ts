@@ -2,7 +2,7 @@ import test from 'ava'
 import { join } from 'node:path'
 
 import { ROOT } from './helpers/child.js'
-import { RUNTIMES, runIn, runtimeInstalled } from './helpers/runtimes.js'
+import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 
 const SCENARIO = join(__dirname, 'fixtures', 'event-loop-scenario.cjs')
 const IN_WORKER = join(__dirname, 'fixtures', 'in-worker.cjs')

@@ -2,7 +2,7 @@ import test from 'ava'
 
 import { Epoll, EPOLLET, EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI } from '../index.js'
 import { throwsSystemError } from './helpers/errors.js'
-import { fifo } from './helpers/fifo.js'
+import { fifo } from './helpers/node-fifo.js'
 
 test('level-triggered: an fd is reported on every poll until it is drained', (t) => {
   using ep = new Epoll()

@@ -1,7 +1,7 @@
 import test from 'ava'
 
 import { AbortError, Epoll, EPOLLET, EPOLLIN, EPOLLOUT } from '../index.js'
-import { openPipe, settle } from './helpers/pipes.js'
+import { openPipe, settle } from './helpers/package-pipe.js'
 
 test('wait resolves with the ready fds that have no handler', async (t) => {
   using ep = new Epoll()

@@ -16,3 +16,17 @@ export function runNode(
   })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
+
+/**
+ * Runs a typed fixture, `__test__/fixtures/<name>.ts`, in a fresh Node process (through tsx) with
+ * `args` after it; `nodeArgs` go before it (`--expose-gc`, ...).
+ */
+export function runFixture(name: string, args: string[] = [], options: { nodeArgs?: string[]; timeout?: number } = {}) {
+  const script = join(ROOT, '__test__', 'fixtures', `${name}.ts`)
+  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: options.timeout ?? 30_000,
+  })
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
+}

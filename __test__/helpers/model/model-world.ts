@@ -9,8 +9,8 @@ import { join } from 'node:path'
 
 import fc from 'fast-check'
 
-import * as epoll from '../../index.js'
-import { Epoll, EPOLLIN, EPOLLOUT, EPOLLRDNORM } from '../../index.js'
+import * as epoll from '../../../index.js'
+import { Epoll, EPOLLIN, EPOLLOUT, EPOLLRDNORM } from '../../../index.js'
 import { ModelEpoll, ModelFile, ModelPipe, PIPE_LIMIT, type Origin, type Outcome } from './epoll-model.js'
 import { FifoPool } from './fifo-pool.js'
 

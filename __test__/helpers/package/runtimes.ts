@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { ROOT } from './child.js'
+import { ROOT } from '../child.js'
 
 const BIN = join(ROOT, 'runtimes', 'node_modules')
 

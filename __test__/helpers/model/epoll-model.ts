@@ -24,7 +24,7 @@ import {
   EPOLLRDNORM,
   EPOLLWAKEUP,
   EPOLLWRNORM,
-} from '../../index.js'
+} from '../../../index.js'
 
 /** Bits the kernel keeps when it disarms a one-shot item (`EP_PRIVATE_BITS`). */
 export const PRIVATE_BITS = (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE) >>> 0

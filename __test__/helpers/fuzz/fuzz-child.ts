@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 
-import * as epoll from '../../index.js'
-import { Epoll, EPOLLET, EPOLLIN } from '../../index.js'
+import * as epoll from '../../../index.js'
+import { Epoll, EPOLLET, EPOLLIN } from '../../../index.js'
 import { badRejection, hostile, hostileArgs, Sentinel, show } from './hostile.js'
 
 const [group, runsArg] = process.argv.slice(2)
@@ -370,7 +370,7 @@ function fuzzIo(): void {
 // the native binding, called directly (what a user reaching past the TypeScript layer could do)
 
 function fuzzNative(): void {
-  const binding = require('../../binding.js') as Record<string, unknown> & { NativeEpoll: new (...a: unknown[]) => object }
+  const binding = require('../../../binding.js') as Record<string, unknown> & { NativeEpoll: new (...a: unknown[]) => object }
   const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function' && k !== 'NativeEpoll')
   const methodNames = Object.getOwnPropertyNames(binding.NativeEpoll.prototype).filter((k) => k !== 'constructor')
   /** Native arguments: every number is steered (an fd, a port or a timeout could be any of them). */

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
-import { ROOT } from './child.js'
+import { ROOT } from '../child.js'
 
 /** A fresh folder where the packed package and its x86_64 gnu binary were installed like a user would. */
 export interface PackedConsumer {
