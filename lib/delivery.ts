@@ -219,7 +219,7 @@ export class Delivery {
     this.#parked.clear()
     this.#toRearm.clear()
     this.#watching = false
-    for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError('wait on'))
+    for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError())
   }
 
   /**

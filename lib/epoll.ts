@@ -125,7 +125,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /** The epoll fd, like Python's `fileno()`. Throws `ERR_EPOLL_CLOSED` once closed. */
   fileno(): number {
     Epoll.#brand(this)
-    this.#open('get the fd of')
+    this.#open()
     return this.#fd
   }
 
@@ -138,14 +138,14 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /** How many fds are registered. */
   get size(): number {
     Epoll.#brand(this)
-    return this.#open('count registrations of').size
+    return this.#open().size
   }
 
   /** Whether `fd` is registered with this instance. */
   has(fd: Fd): boolean {
     Epoll.#brand(this)
     const checked = toFd(fd)
-    return this.#open('query').has(checked)
+    return this.#open().has(checked)
   }
 
   /**
@@ -158,7 +158,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
     checkHandler(handler)
-    const native = this.#open('register with')
+    const native = this.#open()
     native.register(checkedFd, checkedEvents)
     // The kernel took it, so any state kept under this number belonged to an fd closed without
     // unregister: none of it may reach the new registration.
@@ -183,7 +183,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     const checkedFd = toFd(fd)
     const checkedEvents = toEvents(events)
     checkHandler(handler)
-    const native = this.#open('modify')
+    const native = this.#open()
     try {
       native.modify(checkedFd, checkedEvents)
     } finally {
@@ -201,7 +201,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   unregister(fd: Fd): this {
     Epoll.#brand(this)
     const checkedFd = toFd(fd)
-    const native = this.#open('unregister from')
+    const native = this.#open()
     try {
       native.unregister(checkedFd)
     } finally {
@@ -237,7 +237,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       const opts = toOptions<ReadinessOptions>(options)
       const timeout = toTimeout(opts.timeout, 'options.timeout')
       const signal = toOptionalSignal(opts.signal, 'options.signal')
-      this.#open('wait for readiness on')
+      this.#open()
       if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
       return this.#readiness.wait(checkedFd, direction, timeout, signal)
     } catch (error) {
@@ -258,7 +258,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       const timeout = toTimeout(opts.timeout, 'options.timeout')
       const maxEvents = opts.maxEvents === undefined ? MAX_EVENTS_PER_POLL : toPositiveInt32(opts.maxEvents, 'options.maxEvents')
       const signal = toOptionalSignal(opts.signal, 'options.signal')
-      this.#open('wait on')
+      this.#open()
       if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
       return this.#delivery.wait(maxEvents, timeout, signal)
     } catch (error) {
@@ -316,7 +316,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     Epoll.#brand(this)
     const ms = toTimeout(timeout)
     const max = maxEvents === undefined ? DEFAULT_MAX_EVENTS : Math.min(toPositiveInt32(maxEvents, 'maxEvents'), MAX_EVENTS_PER_POLL)
-    this.#open('poll')
+    this.#open()
     if (scratch.length < 2 * max) scratch = new Uint32Array(2 * max)
     const out = max * 2 === scratch.length ? scratch : scratch.subarray(0, 2 * max)
     const count = this.#pollInto(out, ms)
@@ -334,7 +334,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     Epoll.#brand(this)
     checkEventBuffer(out)
     const ms = toTimeout(timeout)
-    this.#open('poll')
+    this.#open()
     return this.#pollInto(out, ms)
   }
 
@@ -375,14 +375,14 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   setBusyPoll(options: BusyPollOptions): this {
     Epoll.#brand(this)
     const { usecs, budget, prefer } = toBusyPoll(options)
-    this.#open('set busy polling of').setBusyPoll(usecs, budget, prefer)
+    this.#open().setBusyPoll(usecs, budget, prefer)
     return this
   }
 
   /** The busy-poll parameters (`EPIOCGPARAMS`, Linux >= 6.9); a fresh instance reads back zeros. */
   getBusyPoll(): Required<BusyPollOptions> {
     Epoll.#brand(this)
-    return this.#open('read busy polling of').getBusyPoll()
+    return this.#open().getBusyPoll()
   }
 
   /** Closes the instance at the end of a `using` block: the same as {@link Epoll.close}. */
@@ -395,8 +395,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     return 'Epoll'
   }
 
-  #open(operation: string): NativeEpoll {
-    if (this.#native === null) throw closedError(operation)
+  #open(): NativeEpoll {
+    if (this.#native === null) throw closedError()
     return this.#native
   }
 

@@ -89,13 +89,8 @@ export function invalidThis(type: string): TypeError {
  */
 export const CLOSED_MESSAGE = 'The Epoll instance is closed: its fd number may already belong to something else'
 
-/**
- * The instance was closed; its fd number may already belong to something else.
- *
- * @param _operation - not part of the message, which is the same whichever call failed (the stack
- *   names the call); kept so that existing callers compile.
- */
-export function closedError(_operation?: string): Error & { code: 'ERR_EPOLL_CLOSED' } {
+/** The instance was closed; its fd number may already belong to something else (the stack names the call). */
+export function closedError(): Error & { code: 'ERR_EPOLL_CLOSED' } {
   return withCode(new Error(CLOSED_MESSAGE), 'ERR_EPOLL_CLOSED') as Error & { code: 'ERR_EPOLL_CLOSED' }
 }
 

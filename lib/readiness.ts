@@ -96,7 +96,7 @@ export class ReadinessWaits {
   close(): void {
     const all = [...this.#pending.values()].flat()
     this.#pending.clear()
-    for (const pending of all) this.#finish(pending, 0, closedError('wait for readiness on'))
+    for (const pending of all) this.#finish(pending, 0, closedError())
   }
 
   #mask(list: Pending[]): number {
