@@ -142,7 +142,7 @@ test('batch arguments get Node-style errors before anything is read or written',
   const shared = new Int32Array(4)
   t.throws(() => writeMany(shared.subarray(0, 2), 1, shared.subarray(1, 3), Buffer.from('x')), {
     code: 'ERR_INVALID_ARG_VALUE',
-    message: /"results" must not share memory with fds/,
+    message: /'results' must not share memory with fds/,
   })
   const events = new Uint32Array(4)
   const lengths = new Int32Array(2)
@@ -153,7 +153,7 @@ test('batch arguments get Node-style errors before anything is read or written',
   t.throws(() => pollRead(ep, events, lengths, slab, 17), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => pollRead(ep, events, lengths, slab, 8, Number.NaN), { code: 'ERR_OUT_OF_RANGE', message: /"timeout"/ })
   t.throws(() => pollRead(ep, events, lengths, slab, 8, 0, [1] as never), { code: 'ERR_INVALID_ARG_TYPE', message: /"skip"/ })
-  t.throws(() => pollRead(ep, events, lengths, new Uint8Array(events.buffer), 8), { code: 'ERR_INVALID_ARG_VALUE', message: /"events" must not share memory with slab/ })
+  t.throws(() => pollRead(ep, events, lengths, new Uint8Array(events.buffer), 8), { code: 'ERR_INVALID_ARG_VALUE', message: /'events' must not share memory with slab/ })
   t.throws(() => writeSlots(events, 3, lengths, slab, 8, results), { code: 'ERR_OUT_OF_RANGE', message: /"count"/ })
   const closed = new Epoll()
   closed.close()
