@@ -81,18 +81,7 @@ pub fn connect_unix(env: Env, path: String) -> Result<i32> {
         .map_err(|e| os(&env, e))
 }
 
-/// Accepts one connection: its fd, or -1 when none is pending.
-#[napi(catch_unwind)]
-pub fn accept(env: Env, fd: f64) -> Result<f64> {
-    let fd = args::fd(&env, "fd", fd)?;
-    match io::accept(fd) {
-        Ok(Some(conn)) => Ok(f64::from(give(conn))),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(&env, e.with_detail(format!("fd {fd}")))),
-    }
-}
-
-// `read` and `write` are in `fast.rs`: plain Node-API callbacks, since they run once per event.
+// `read`, `write` and `accept` are in `fast.rs`: plain Node-API callbacks, since they run once per event.
 
 /// The views of a JavaScript array of `ArrayBufferView`s, at most `IOV_MAX` of them (checked here
 /// too: it bounds what this call allocates).

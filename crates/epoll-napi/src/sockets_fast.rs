@@ -3,18 +3,23 @@
 //! single-datagram server makes two of these calls per datagram. Arguments go through the same
 //! checks (`args`) and errors through the same mapping (`errors`) as every other function.
 
-use std::ffi::CStr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr;
-
 use epoll_core::io::{self, SockAddr};
-use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown};
-use napi::{sys, Env, JsError, Status};
+use napi::bindgen_prelude::{FromNapiValue, Object, Unknown};
+use napi::{sys, Env};
 use napi_derive::napi;
 
-use crate::io::{os, WOULD_BLOCK};
+use crate::fast::{define, run};
+use crate::io::os;
 use crate::sockets::int32_array;
 use crate::{args, errors};
+
+/// What the calls return when nothing is queued / the send buffer is full.
+const WOULD_BLOCK: i32 = -1;
+
+/// A JavaScript number, as `f64` so that nothing wraps.
+fn number(env: &Env, name: &str, value: sys::napi_value) -> napi::Result<f64> {
+    crate::fast::number(env, value, name)
+}
 
 /// The two calls as an object, made once by the TypeScript layer (`fast.rs` holds the binding's one
 /// `module_exports` hook, so these cannot be added to the exports at load time).
@@ -29,88 +34,6 @@ pub fn datagram_paths(env: Env) -> napi::Result<Object<'static>> {
     Ok(paths)
 }
 
-fn define(
-    env: &Env,
-    exports: &mut Object,
-    name: &CStr,
-    callback: sys::napi_callback,
-) -> napi::Result<()> {
-    let mut function = ptr::null_mut();
-    // SAFETY: `name` is NUL-terminated; `function` is a valid out-pointer.
-    let status = unsafe {
-        sys::napi_create_function(
-            env.raw(),
-            name.as_ptr(),
-            name.count_bytes() as isize,
-            callback,
-            ptr::null_mut(),
-            &mut function,
-        )
-    };
-    if status != sys::Status::napi_ok {
-        return Err(napi::Error::new(
-            Status::from(status),
-            format!("cannot create {name:?}"),
-        ));
-    }
-    // SAFETY: `function` is the live value just created in this env.
-    let function = unsafe { Unknown::from_napi_value(env.raw(), function)? };
-    exports.set_named_property(name.to_str().unwrap_or_default(), function)
-}
-
-/// Reads the `N` arguments, runs `body`, returns its number; an `Err` or a panic becomes the pending
-/// JavaScript exception (and a null return, as Node-API expects).
-unsafe fn run<const N: usize>(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-    body: fn(&Env, [sys::napi_value; N]) -> napi::Result<f64>,
-) -> sys::napi_value {
-    let mut argc = N;
-    let mut argv = [ptr::null_mut(); N];
-    // SAFETY: `argv` has room for `argc` values; missing arguments are filled with `undefined`.
-    unsafe {
-        sys::napi_get_cb_info(
-            env,
-            info,
-            &mut argc,
-            argv.as_mut_ptr(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
-    };
-    let wrapped = Env::from_raw(env);
-    let outcome = catch_unwind(AssertUnwindSafe(|| body(&wrapped, argv))).unwrap_or_else(|_| {
-        Err(napi::Error::new(
-            Status::GenericFailure,
-            "epoll-napi: internal panic".to_owned(),
-        ))
-    });
-    let mut result = ptr::null_mut();
-    match outcome {
-        // SAFETY: a plain number for this env.
-        Ok(value) => unsafe {
-            sys::napi_create_double(env, value, &mut result);
-        },
-        Err(error) if error.status == Status::PendingException => {}
-        // SAFETY: throws into this env, which has no exception pending.
-        Err(error) => unsafe { JsError::from(error).throw_into(env) },
-    }
-    result
-}
-
-fn number(env: &Env, name: &str, value: sys::napi_value) -> napi::Result<f64> {
-    let mut out = 0.0;
-    // SAFETY: `value` is a live argument of this call.
-    if unsafe { sys::napi_get_value_double(env.raw(), value, &mut out) } == sys::Status::napi_ok {
-        Ok(out)
-    } else {
-        Err(errors::invalid_type(
-            env,
-            &format!("The \"{name}\" argument must be of type number."),
-        ))
-    }
-}
-
 fn unknown<'a>(env: &Env, value: sys::napi_value) -> napi::Result<Unknown<'a>> {
     // SAFETY: `value` is a live argument of this call.
     unsafe { Unknown::from_napi_value(env.raw(), value) }
@@ -122,7 +45,7 @@ fn unknown<'a>(env: &Env, value: sys::napi_value) -> napi::Result<Unknown<'a>> {
 fn recv_from_into(
     env: &Env,
     [fd, buffer, offset, length, name, meta]: [sys::napi_value; 6],
-) -> napi::Result<f64> {
+) -> napi::Result<i32> {
     let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
     let (offset, length) = (
         number(env, "offset", offset)?,
@@ -141,7 +64,7 @@ fn recv_from_into(
         Ok(Some(got)) => {
             meta[0] = got.flags;
             meta[1] = got.name_length as i32;
-            Ok(got.bytes as f64)
+            Ok(byte_count(got.bytes))
         }
         Ok(None) => Ok(WOULD_BLOCK),
         Err(e) => Err(os(env, e)),
@@ -153,7 +76,7 @@ fn recv_from_into(
 fn send_to_raw(
     env: &Env,
     [fd, buffer, offset, length, address]: [sys::napi_value; 5],
-) -> napi::Result<f64> {
+) -> napi::Result<i32> {
     let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
     let (offset, length) = (
         number(env, "offset", offset)?,
@@ -166,10 +89,15 @@ fn send_to_raw(
     )
     .map_err(|e| os(env, e))?;
     match io::send_to(fd, buf, Some(&to)) {
-        Ok(Some(n)) => Ok(n as f64),
+        Ok(Some(n)) => Ok(byte_count(n)),
         Ok(None) => Ok(WOULD_BLOCK),
         Err(e) => Err(os(env, e)),
     }
+}
+
+/// A datagram's size as the callbacks return it (datagrams are far below 2 GiB).
+fn byte_count(bytes: usize) -> i32 {
+    i32::try_from(bytes).unwrap_or(i32::MAX)
 }
 
 unsafe extern "C" fn recv_from_into_cb(
