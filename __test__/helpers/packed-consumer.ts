@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -20,19 +30,37 @@ export interface PackedConsumer {
 export const PLATFORM = 'linux-x64-gnu'
 const FIXTURES = join(ROOT, '__test__', 'fixtures', 'consumer')
 
-/** PATH without the folders that hold `cargo` or `rustc`: the install must not be able to compile. */
-function pathWithoutRust(path = process.env.PATH ?? ''): string {
+/** Names of the Rust toolchain's commands (rustup's and Debian's, e.g. `rustc-web`, `cargo-clippy`). */
+const RUST_TOOL = /^(cargo|rustc|rustdoc|rustup|rustfmt|clippy-driver)([-.].*)?$|^rust-/
+
+/**
+ * PATH with the Rust toolchain hidden: a folder holding `cargo` or `rustc` is replaced by a folder of
+ * symlinks to everything else in it. Dropping the folder would be simpler, but Debian puts its
+ * `rustc`/`cargo` in /usr/bin beside `node`, `npm` and `tar`, which the install still needs.
+ */
+function pathWithoutRust(shims: string, path = process.env.PATH ?? ''): string {
+  const seen = new Map<string, string>()
   return path
     .split(delimiter)
-    .filter((dir) => dir !== '' && !existsSync(join(dir, 'cargo')) && !existsSync(join(dir, 'rustc')))
+    .filter((dir) => dir !== '')
+    .map((dir) => {
+      if (!existsSync(join(dir, 'cargo')) && !existsSync(join(dir, 'rustc'))) return dir
+      const known = seen.get(dir)
+      if (known) return known
+      const shim = join(shims, `path-${seen.size}`)
+      mkdirSync(shim, { recursive: true })
+      for (const name of readdirSync(dir)) if (!RUST_TOOL.test(name)) symlinkSync(join(dir, name), join(shim, name))
+      seen.set(dir, shim)
+      return shim
+    })
     .join(delimiter)
 }
 
 /** The environment of a user's shell: `npm test`'s own npm_config_* variables would configure the inner npm. */
-function userEnv(): NodeJS.ProcessEnv {
+function userEnv(work: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value
-  env.PATH = pathWithoutRust()
+  env.PATH = pathWithoutRust(mkdtempSync(join(work, 'bin-')))
   return env
 }
 
@@ -41,7 +69,7 @@ function npmPack(cwd: string, destination: string): { filename: string; files: s
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], {
     cwd,
     encoding: 'utf8',
-    env: userEnv(),
+    env: userEnv(destination),
   })
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[]
   return { filename: join(destination, info.filename), files: info.files.map((file) => file.path) }
@@ -111,7 +139,7 @@ export function preparePackedConsumer(): PackedConsumer {
       2,
     ),
   )
-  const env = userEnv()
+  const env = userEnv(work)
   const result = spawnSync(
     'npm',
     ['install', '--offline', '--no-audit', '--no-fund', '--loglevel', 'warn', mainTarball, platformTarball],
