@@ -2,7 +2,8 @@
 // npm, installs that runtime for that CPU and runs it under QEMU user emulation: ava's suite in Node
 // (suite.mjs says which specs are left out and why), the event-loop scenario in Bun and Deno, and in
 // every runtime a check that the loader picks this target's binary out of all six platform packages.
-// --quick runs only the loader check and the scenario (no ava). Prints a table and writes
+// --quick runs only the loader check and the scenario (no ava); --runtime 'Node 20' and --spec poll.spec.ts
+// narrow it down. Prints a table and writes
 // target/targets-results.json. Runs one emulated suite at a time (a shared 2-core machine).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,9 +22,9 @@ const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
 const SCENARIO = join(ROOT, '__test__', 'fixtures', 'event-loop-scenario.cjs')
 const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' } } })
 const wanted = values.only?.split(',')
-const runtimes = RUNTIMES.filter((runtime) => !wanted || wanted.includes(runtime.platform))
+const runtimes = RUNTIMES.filter((runtime) => (!wanted || wanted.includes(runtime.platform)) && (!values.runtime || values.runtime.split(',').includes(runtime.name)))
 
 await ensureApt(['qemu-user-static', 'libc6:arm64', 'libstdc++6:arm64', 'libatomic1:arm64', 'libc6:armhf', 'libstdc++6:armhf', 'libatomic1:armhf'])
 const missing = [...new Set(runtimes.map((runtime) => runtime.platform))].filter((platform) => !existsSync(join(ROOT, 'npm', platform, `epoll-napi.${platform}.node`)))
@@ -121,7 +122,7 @@ for (const runtime of runtimes) {
     copyFileSync(join(ROOT, 'npm', runtime.platform, binary), join(ROOT, binary))
     copied.push(join(ROOT, binary))
     const { qemu, env } = launcher(runtime, bin)
-    const result = await runAva({ qemu, runtime: bin, env, files: specs(), timeoutSeconds: 3600 })
+    const result = await runAva({ qemu, runtime: bin, env, files: values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs(), timeoutSeconds: 3600 })
     mkdirSync(join(ROOT, 'target'), { recursive: true })
     const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
     writeFileSync(log, result.output)
