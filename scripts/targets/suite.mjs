@@ -1,6 +1,6 @@
 // Which specs of __test__/ run on another target, and how ava runs them there under QEMU.
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -24,9 +24,10 @@ export function specs() {
 
 /**
  * Runs ava (from node_modules) with `runtime` under `qemu`; resolves `{ passed, failed, skipped, seconds,
- * output }` from its TAP summary. `env` is added to the environment (QEMU_LD_PREFIX, NODE_OPTIONS, ...).
+ * output }` from its TAP summary. `env` is added to the environment (QEMU_LD_PREFIX, NODE_OPTIONS, ...);
+ * the output also goes to `log` as it comes, to follow a run that takes many minutes.
  */
-export function runAva({ qemu, runtime, env, files, timeoutSeconds }) {
+export function runAva({ qemu, runtime, env, files, timeoutSeconds, log }) {
   const started = Date.now()
   const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')
   // --concurrency 1: a 2-core machine emulating another CPU; timing-based tests need the headroom.
@@ -34,8 +35,13 @@ export function runAva({ qemu, runtime, env, files, timeoutSeconds }) {
   return new Promise((resolve) => {
     const child = spawn(qemu, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (chunk) => (output += chunk))
-    child.stderr.on('data', (chunk) => (output += chunk))
+    writeFileSync(log, '')
+    const collect = (chunk) => {
+      output += chunk
+      appendFileSync(log, chunk)
+    }
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000)
     child.on('close', (code, signal) => {
       clearTimeout(timer)

@@ -122,10 +122,10 @@ for (const runtime of runtimes) {
     copyFileSync(join(ROOT, 'npm', runtime.platform, binary), join(ROOT, binary))
     copied.push(join(ROOT, binary))
     const { qemu, env } = launcher(runtime, bin)
-    const result = await runAva({ qemu, runtime: bin, env, files: values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs(), timeoutSeconds: 3600 })
     mkdirSync(join(ROOT, 'target'), { recursive: true })
     const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
-    writeFileSync(log, result.output)
+    const files = values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs()
+    const result = await runAva({ qemu, runtime: bin, env, files, timeoutSeconds: 3600, log })
     row.passed += result.passed
     row.failed += result.failed
     row.skipped += result.skipped
