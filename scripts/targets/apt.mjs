@@ -8,6 +8,8 @@
 import { spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { Unavailable } from './unavailable.mjs'
+
 const ATTEMPTS = 3
 
 const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n']
@@ -60,7 +62,7 @@ async function install(names) {
     if (asRoot(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...names]).ok) return
     if (attempt < ATTEMPTS) await sleep(attempt * 10_000)
   }
-  throw new Error(`targets: apt-get install ${names.join(' ')} failed ${ATTEMPTS} times (see apt's messages above)`)
+  throw new Unavailable(`targets: apt-get install ${names.join(' ')} failed ${ATTEMPTS} times (see apt's messages above)`)
 }
 
 /**
@@ -98,6 +100,6 @@ export async function ensureApt(packages, atLeast = {}) {
   const still = packages.filter((name) => !satisfied(name, atLeast[name]))
   if (still.length) {
     const wanted = still.map((name) => (atLeast[name] ? `${name} >= ${atLeast[name]}` : name))
-    throw new Error(`targets: still missing after apt-get: ${wanted.join(', ')} (is the mirror's bookworm-security reachable?)`)
+    throw new Unavailable(`targets: still missing after apt-get: ${wanted.join(', ')} (is the mirror's bookworm-security reachable?)`)
   }
 }

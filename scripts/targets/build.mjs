@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { checkElf } from './elf-check.mjs'
 import { TARGETS, selectTargets } from './targets.mjs'
 import { toolchainFor } from './toolchain.mjs'
+import { exitCode } from './unavailable.mjs'
 import { linkerFor } from './zig.mjs'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -61,10 +62,10 @@ for (const target of selectTargets(values.only)) {
     console.error(`targets: ${target.platform} built in ${seconds.toFixed(0)} s (${how}); ELF checks passed`)
   } catch (error) {
     console.error(`targets: ${target.platform} FAILED: ${error.message}`)
-    failures.push(target.platform)
+    failures.push(Object.assign(error, { platform: target.platform }))
   }
 }
 if (failures.length) {
-  console.error(`\ntargets: failed: ${failures.join(', ')}`)
-  process.exit(1)
+  console.error(`\ntargets: failed: ${failures.map((error) => error.platform).join(', ')}`)
+  process.exit(exitCode(failures))
 }

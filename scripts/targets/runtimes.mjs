@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { CACHE } from './targets.mjs'
+import { Unavailable } from './unavailable.mjs'
 
 /**
  * @typedef {object} Runtime
@@ -54,5 +55,5 @@ export function ensureRuntime(runtime) {
     if (result.status === 0 && existsSync(bin)) return bin
     console.error(`targets: npm install ${runtime.spec} failed (attempt ${attempt} of 3)`)
   }
-  throw new Error(`targets: could not install ${runtime.spec} from the npm registry (is it reachable?)`)
+  throw new Unavailable(`targets: could not install ${runtime.spec} from the npm registry (is it reachable?)`)
 }

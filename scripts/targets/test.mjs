@@ -16,6 +16,7 @@ import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
 import { LEFT_OUT, runAva, specs } from './suite.mjs'
 import { TARGETS } from './targets.mjs'
 import { formatTable } from './table.mjs'
+import { Unavailable, exitCode } from './unavailable.mjs'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
@@ -26,7 +27,12 @@ const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { t
 const wanted = values.only?.split(',')
 const runtimes = RUNTIMES.filter((runtime) => (!wanted || wanted.includes(runtime.platform)) && (!values.runtime || values.runtime.split(',').includes(runtime.name)))
 
-await ensureApt(['qemu-user-static', 'libc6:arm64', 'libstdc++6:arm64', 'libatomic1:arm64', 'libc6:armhf', 'libstdc++6:armhf', 'libatomic1:armhf'])
+try {
+  await ensureApt(['qemu-user-static', 'libc6:arm64', 'libstdc++6:arm64', 'libatomic1:arm64', 'libc6:armhf', 'libstdc++6:armhf', 'libatomic1:armhf'])
+} catch (error) {
+  console.error(error.message)
+  process.exit(error instanceof Unavailable ? 75 : 1)
+}
 const missing = [...new Set(runtimes.map((runtime) => runtime.platform))].filter((platform) => !existsSync(join(ROOT, 'npm', platform, `epoll-napi.${platform}.node`)))
 if (missing.length) {
   console.error(`targets: not built: ${missing.join(', ')}; run npm run build:targets first`)
@@ -105,7 +111,7 @@ for (const runtime of runtimes) {
   try {
     bin = ensureRuntime(runtime)
   } catch (error) {
-    rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message })
+    rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message, error })
     continue
   }
   const started = Date.now()
@@ -144,4 +150,5 @@ for (const target of noRuntime) rows.push({ target: target.platform, runtime: '(
 console.log(formatTable(rows))
 mkdirSync(join(ROOT, 'target'), { recursive: true })
 writeFileSync(join(ROOT, 'target', 'targets-results.json'), `${JSON.stringify(rows, null, 2)}\n`)
-process.exit(rows.some((row) => row.failed > 0) ? 1 : 0)
+// Exit 75 when the only failures are runtimes that could not be downloaded.
+process.exit(exitCode(rows.filter((row) => row.failed > 0).map((row) => row.error ?? new Error(row.target))))

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { CACHE } from './targets.mjs'
+import { Unavailable } from './unavailable.mjs'
 
 // Pinned: zig's glibc stubs and its handling of rustc's linker arguments change between releases.
 const ZIGLANG = 'ziglang==0.15.2'
@@ -30,7 +31,7 @@ export function ensureZig() {
     ok = run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ZIGLANG])
     if (!ok) console.error(`targets: pip install ${ZIGLANG} failed (attempt ${attempt} of 3)`)
   }
-  if (!ok) throw new Error(`targets: could not install ${ZIGLANG} from PyPI; is the package index reachable?`)
+  if (!ok) throw new Unavailable(`targets: could not install ${ZIGLANG} from PyPI; is the package index reachable?`)
   writeFileSync(join(VENV, 'installed-' + ZIGLANG), '')
   return PYTHON
 }
