@@ -33,6 +33,9 @@ pub const MAX_TIMER_MS: f64 = (i64::MAX as f64 + 1.0) * 1000.0;
 /// Re-arms a timerfd (`Some((initial, interval))`) or disarms it (`None`). A zero `initial` expires
 /// at once (the kernel would read zero as "disarm", which is what `None` is for).
 pub fn set_timer(fd: RawFd, timer: Option<(Duration, Duration)>) -> Result<(), OsError> {
+    // `libc::time_t` is deprecated on musl targets only (a notice that it becomes 64-bit there); its
+    // own MAX keeps the clamp right at either width (32 bits on 32-bit ARM glibc).
+    #[allow(deprecated)]
     let spec = |d: Duration| libc::timespec {
         tv_sec: d.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
         tv_nsec: d.subsec_nanos() as libc::c_long,

@@ -1,0 +1,55 @@
+// Which specs of __test__/ run on another target, and how ava runs them there under QEMU.
+import { spawn } from 'node:child_process'
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+
+/** Specs left out on other targets, and why. */
+export const LEFT_OUT = {
+  'runtimes.spec.ts': 'starts the x86_64 Node 22/24, Bun and Deno of runtimes/ (a second runtime); the other runtimes get their own row here',
+  'package.spec.ts': 'packs and installs with npm (packaging machinery); the loader check below covers the installed layout per target',
+  'workflows.spec.ts': 'runs actionlint on the workflow files: nothing target-specific',
+  'docs.spec.ts': 'runs typedoc over the sources: nothing target-specific',
+  'glibc.spec.ts': 'reads the x86_64 binary; elf-check.mjs checks every target binary instead',
+}
+
+/** The spec files run on other targets. */
+export function specs() {
+  return readdirSync(join(ROOT, '__test__'))
+    .filter((name) => name.endsWith('.spec.ts') && !(name in LEFT_OUT))
+    .sort()
+    .map((name) => join('__test__', name))
+}
+
+/**
+ * Runs ava (from node_modules) with `runtime` under `qemu`; resolves `{ passed, failed, skipped, seconds,
+ * output }` from its TAP summary. `env` is added to the environment (QEMU_LD_PREFIX, NODE_OPTIONS, ...);
+ * the output also goes to `log` as it comes, to follow a run that takes many minutes.
+ */
+export function runAva({ qemu, runtime, env, files, timeoutSeconds, log }) {
+  const started = Date.now()
+  const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')
+  // --concurrency 1: a 2-core machine emulating another CPU; timing-based tests need the headroom.
+  const args = [runtime, ava, '--tap', '--concurrency', '1', '--timeout', '10m', ...files]
+  return new Promise((resolve) => {
+    const child = spawn(qemu, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    writeFileSync(log, '')
+    const collect = (chunk) => {
+      output += chunk
+      appendFileSync(log, chunk)
+    }
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, 'm').exec(output)?.[1] ?? 0)
+      const skipped = count('skip') + count('todo')
+      let failed = count('fail')
+      if ((code !== 0 || signal) && failed === 0) failed = 1 // ava itself failed (or timed out)
+      resolve({ passed: count('pass'), failed, skipped, seconds: (Date.now() - started) / 1000, output, code, signal })
+    })
+  })
+}

@@ -1,0 +1,154 @@
+// `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
+// npm, installs that runtime for that CPU and runs it under QEMU user emulation: ava's suite in Node
+// (suite.mjs says which specs are left out and why), the event-loop scenario in Bun and Deno, and in
+// every runtime a check that the loader picks this target's binary out of all six platform packages.
+// --quick runs only the loader check and the scenario (no ava); --runtime 'Node 20' and --spec poll.spec.ts
+// narrow it down. Prints a table and writes
+// target/targets-results.json. Runs one emulated suite at a time (a shared 2-core machine).
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { ensureApt } from './apt.mjs'
+import { makeConsumer } from './consumer.mjs'
+import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
+import { LEFT_OUT, runAva, specs } from './suite.mjs'
+import { TARGETS } from './targets.mjs'
+import { formatTable } from './table.mjs'
+import { Unavailable, exitCode } from './unavailable.mjs'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
+const SCENARIO = join(ROOT, '__test__', 'fixtures', 'event-loop-scenario.cjs')
+const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' } } })
+const wanted = values.only?.split(',')
+const runtimes = RUNTIMES.filter((runtime) => (!wanted || wanted.includes(runtime.platform)) && (!values.runtime || values.runtime.split(',').includes(runtime.name)))
+
+try {
+  await ensureApt(['qemu-user-static', 'libc6:arm64', 'libstdc++6:arm64', 'libatomic1:arm64', 'libc6:armhf', 'libstdc++6:armhf', 'libatomic1:armhf'])
+} catch (error) {
+  console.error(error.message)
+  process.exit(error instanceof Unavailable ? 75 : 1)
+}
+const missing = [...new Set(runtimes.map((runtime) => runtime.platform))].filter((platform) => !existsSync(join(ROOT, 'npm', platform, `epoll-napi.${platform}.node`)))
+if (missing.length) {
+  console.error(`targets: not built: ${missing.join(', ')}; run npm run build:targets first`)
+  process.exit(1)
+}
+if (!existsSync(join(ROOT, 'index.js'))) throw new Error('targets: index.js is missing; run npm run build:ts first')
+
+const consumer = makeConsumer(TARGETS.map((target) => target.platform))
+const rows = []
+
+/** How to start `bin` for `runtime`: the emulator, its environment, and the runtime's own arguments. */
+function launcher(runtime, bin) {
+  const qemu = { arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static' }[runtime.cpu]
+  const env = {
+    // Where QEMU finds the target's dynamic loader and libraries (Debian multiarch, in /).
+    QEMU_LD_PREFIX: '/',
+    NODE_OPTIONS: `--require ${PRELOAD}`,
+    // tsx's esbuild service is a host binary: the one npm ci installed for x86_64.
+    ESBUILD_BINARY_PATH: join(ROOT, 'node_modules', '@esbuild', 'linux-x64', 'bin', 'esbuild'),
+    DENO_NO_UPDATE_CHECK: '1',
+    NO_COLOR: '1',
+  }
+  if (runtime.kind !== 'node') delete env.NODE_OPTIONS
+  return { qemu, env, prefix: runtime.kind === 'deno' ? ['run', '-A', '--no-lock'] : [] }
+}
+
+function runScript(runtime, bin, args) {
+  const { qemu, env, prefix } = launcher(runtime, bin)
+  const started = Date.now()
+  const result = spawnSync(qemu, [bin, ...prefix, ...args], { cwd: consumer, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 })
+  return { ...result, seconds: (Date.now() - started) / 1000 }
+}
+
+/** The loader picks npm/<platform>'s binary and it polls: one pass or fail. */
+function loaderCheck(runtime, bin) {
+  const result = runScript(runtime, bin, ['which-binary.cjs'])
+  const expected = join(consumer, 'node_modules', `epoll-napi-${runtime.platform}`, `epoll-napi.${runtime.platform}.node`)
+  try {
+    const out = JSON.parse(result.stdout.trim().split('\n').pop())
+    const ok = out.supported === true && out.ready === 1 && out.loaded.length === 1 && out.loaded[0] === expected
+    return { ok, seconds: result.seconds, detail: ok ? '' : `loaded ${JSON.stringify(out.loaded)}, expected ${expected}` }
+  } catch {
+    return { ok: false, seconds: result.seconds, detail: `exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}` }
+  }
+}
+
+/** The event-loop scenario through the installed package (handlers, wait, abort, iteration, close). */
+function scenarioCheck(runtime, bin) {
+  const result = runScript(runtime, bin, [SCENARIO, join(consumer, 'node_modules', 'epoll-napi')])
+  try {
+    const out = JSON.parse(result.stdout.trim().split('\n').pop())
+    const [r] = out.fds
+    const problems = []
+    if (out.handlers.delivered !== 20) problems.push(`delivered ${out.handlers.delivered}`)
+    if (out.handlers.watcher !== EXPECTED_WATCHER[runtime.kind]) problems.push(`watcher ${out.handlers.watcher}`)
+    if (JSON.stringify(out.wait) !== JSON.stringify([[r, 1]])) problems.push(`wait ${JSON.stringify(out.wait)}`)
+    if (out.abort !== 'AbortError ABORT_ERR') problems.push(`abort ${out.abort}`)
+    if (out.closedWait !== 'ERR_EPOLL_CLOSED') problems.push(`closedWait ${out.closedWait}`)
+    return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join(', ') }
+  } catch {
+    return { ok: false, seconds: result.seconds, detail: `exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}` }
+  }
+}
+
+console.error(`targets: specs left out on other targets:\n${Object.entries(LEFT_OUT).map(([spec, why]) => `  ${spec}: ${why}`).join('\n')}`)
+const copied = []
+for (const runtime of runtimes) {
+  const label = `${runtime.platform} × ${runtime.name}`
+  console.error(`\ntargets: ${label}`)
+  if (runtime.unavailable) {
+    console.error(`targets:   not run: ${runtime.unavailable}`)
+    rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 0, skipped: 1, seconds: 0, note: runtime.unavailable })
+    continue
+  }
+  let bin
+  try {
+    bin = ensureRuntime(runtime)
+  } catch (error) {
+    rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message, error })
+    continue
+  }
+  const started = Date.now()
+  const checks = [['loader picks this binary', loaderCheck(runtime, bin)]]
+  if (runtime.kind !== 'node' || values.quick) checks.push(['event-loop scenario', scenarioCheck(runtime, bin)])
+  const row = { target: runtime.platform, runtime: runtime.name, passed: 0, failed: 0, skipped: 0, seconds: 0, note: '' }
+  for (const [name, check] of checks) {
+    check.ok ? row.passed++ : row.failed++
+    console.error(`targets:   ${check.ok ? 'ok' : 'FAILED'} ${name} (${check.seconds.toFixed(1)} s) ${check.detail}`)
+  }
+  if (runtime.kind === 'node' && !values.quick) {
+    // The suite loads the binary next to binding.js, as in a development checkout.
+    const binary = `epoll-napi.${runtime.platform}.node`
+    copyFileSync(join(ROOT, 'npm', runtime.platform, binary), join(ROOT, binary))
+    copied.push(join(ROOT, binary))
+    const { qemu, env } = launcher(runtime, bin)
+    mkdirSync(join(ROOT, 'target'), { recursive: true })
+    const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
+    const files = values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs()
+    const result = await runAva({ qemu, runtime: bin, env, files, timeoutSeconds: 3600, log })
+    row.passed += result.passed
+    row.failed += result.failed
+    row.skipped += result.skipped
+    row.note = `ava: ${log}`
+    console.error(`targets:   ava: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${result.seconds.toFixed(0)} s)`)
+    for (const line of result.output.split('\n').filter((text) => /^not ok/.test(text))) console.error(`targets:     ${line}`)
+  }
+  row.seconds = (Date.now() - started) / 1000
+  rows.push(row)
+}
+for (const file of copied) rmSync(file, { force: true })
+rmSync(consumer, { recursive: true, force: true })
+
+const noRuntime = TARGETS.filter((target) => !RUNTIMES.some((runtime) => runtime.platform === target.platform) && (!wanted || wanted.includes(target.platform)))
+for (const target of noRuntime) rows.push({ target: target.platform, runtime: '(none on npm)', passed: 0, failed: 0, skipped: 0, seconds: 0, note: 'build:targets ELF checks only' })
+console.log(formatTable(rows))
+mkdirSync(join(ROOT, 'target'), { recursive: true })
+writeFileSync(join(ROOT, 'target', 'targets-results.json'), `${JSON.stringify(rows, null, 2)}\n`)
+// Exit 75 when the only failures are runtimes that could not be downloaded.
+process.exit(exitCode(rows.filter((row) => row.failed > 0).map((row) => row.error ?? new Error(row.target))))
