@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 
 import { invalidArgType, invalidArgValue, outOfRange } from './errors'
+import { validateByteLength, validateByteRange, validateView } from './validate'
 import * as C from './socket-constants'
 
 /** An address as the native calls take it: `[text, port, raw]` (a unix path has port -1). */
@@ -117,45 +118,16 @@ export function badPort(port: number): RangeError {
   return error
 }
 
-/** The view's length; a view of a detached buffer (whose `DataView#byteLength` throws) is refused. */
-export function viewLength(view: ArrayBufferView, name: string): number {
-  let size: number
-  try {
-    size = view.byteLength
-  } catch {
-    size = 0
-  }
-  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
-  return size
-}
+/** The view's length in bytes; a view of a detached buffer is refused (`lib/validate.ts`). */
+export const viewLength = validateByteLength
 
-function isDetached(buffer: ArrayBufferLike): boolean {
-  if ('detached' in buffer) return (buffer as { detached: boolean }).detached
-  try {
-    new Uint8Array(buffer)
-    return false
-  } catch {
-    return true
-  }
-}
-
-/** A Buffer, TypedArray or DataView. */
-export function checkView(value: unknown, name: string): asserts value is ArrayBufferView {
-  if (!ArrayBuffer.isView(value)) throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
-}
+/** A Buffer, TypedArray or DataView (`lib/validate.ts`). */
+export const checkView: (value: unknown, name: string) => asserts value is ArrayBufferView = validateView
 
 /** `offset` and `length` (default: the rest) in bytes within `view`; `length` >= `minLength`. */
 export function toRange(view: ArrayBufferView, offset: unknown, length: unknown, minLength: number): [number, number] {
-  const size = viewLength(view, 'buffer')
-  if (typeof offset !== 'number') throw invalidArgType('offset', 'of type number', offset)
-  if (!Number.isInteger(offset) || offset < 0 || offset > size) throw outOfRange('offset', `an integer >= 0 and <= ${size}`, offset)
-  const rest = size - offset
-  const n = length === undefined ? rest : length
-  if (typeof n !== 'number') throw invalidArgType('length', 'of type number', n)
-  if (!Number.isInteger(n) || n < minLength || n > rest) {
-    throw outOfRange('length', `an integer >= ${minLength} and <= ${rest} (the bytes after offset)`, n)
-  }
-  return [offset, n]
+  const n = validateByteRange(view, offset, length, minLength)
+  return [offset as number, n]
 }
 
 // ---------------------------------------------------------------------------------------------

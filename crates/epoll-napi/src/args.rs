@@ -159,7 +159,7 @@ fn byte_view(env: &Env, name: &str, value: Unknown<'_>) -> Result<(*mut u8, usiz
 /// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11). A kind
 /// this build does not know counts as empty: never guess a size larger than the memory.
 #[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
-fn element_size(kind: sys::napi_typedarray_type) -> usize {
+pub(crate) fn element_size(kind: sys::napi_typedarray_type) -> usize {
     use sys::TypedarrayType::*;
     match kind {
         int8_array | uint8_array | uint8_clamped_array => 1,

@@ -167,7 +167,7 @@ pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
             ptr::null_mut(),
         ) == sys::Status::napi_ok
         {
-            Some(elements.saturating_mul(element_size(kind)))
+            Some(elements.saturating_mul(crate::args::element_size(kind)))
         } else {
             let mut size = 0usize;
             (sys::napi_get_dataview_info(
@@ -233,20 +233,6 @@ fn detached(env: &Env, value: sys::napi_value) -> bool {
         found
             && sys::napi_is_detached_arraybuffer(raw, buffer, &mut detached) == sys::Status::napi_ok
             && detached
-    }
-}
-
-/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11). A kind
-/// this build does not know counts as empty: never guess a size larger than the memory.
-#[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
-fn element_size(kind: sys::napi_typedarray_type) -> usize {
-    use sys::TypedarrayType::*;
-    match kind {
-        int8_array | uint8_array | uint8_clamped_array => 1,
-        int16_array | uint16_array | 11 => 2,
-        int32_array | uint32_array | float32_array => 4,
-        float64_array | bigint64_array | biguint64_array => 8,
-        _ => 0,
     }
 }
 
