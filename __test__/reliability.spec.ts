@@ -4,26 +4,15 @@ import test from 'ava'
 
 import { spawnSync } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
 import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN, EPOLLPRI } from '../index.js'
-import { ROOT, runNode } from './helpers/child.js'
+import { ROOT, runFixture, runNode } from './helpers/child.js'
 import { openPipe, settle } from './helpers/package-pipe.js'
 
 test('nesting instances deeper than the kernel allows is a coded ELOOP, never an abort', (t) => {
-  const result = runNode(`
-    const { Epoll, EPOLLIN } = epoll
-    const e = [0, 1, 2, 3, 4].map(() => new Epoll())
-    const outcome = []
-    ;(async () => {
-      await e[0].wait({ timeout: 1 })
-      for (let i = 0; i < 4; i++) {
-        try { e[i].register(e[i + 1], EPOLLIN); outcome.push('ok') } catch (err) { outcome.push(err.code) }
-      }
-      try { await e[0].wait({ timeout: 10 }); outcome.push('waited') } catch (err) { outcome.push(err.code + ' ' + err.syscall) }
-      console.log(JSON.stringify(outcome))
-    })()
-  `)
+  const result = runFixture('nesting-too-deep')
   t.is(result.signal, null, result.stderr)
   t.is(result.status, 0, result.stderr)
   const outcome = JSON.parse(result.stdout) as string[]
@@ -31,19 +20,7 @@ test('nesting instances deeper than the kernel allows is a coded ELOOP, never an
 })
 
 test('more instances watching one fd than the kernel has wake-up paths for: coded errors, no abort', (t) => {
-  const result = runNode(`
-    const { Epoll, EPOLLIN, eventfd, writeCounter } = epoll
-    const fd = eventfd()
-    const codes = {}
-    const instances = []
-    for (let i = 0; i < 600; i++) {
-      const ep = new Epoll()
-      instances.push(ep)
-      try { ep.register(fd, EPOLLIN, () => {}) } catch (err) { codes[err.code + ' ' + err.syscall] = (codes[err.code + ' ' + err.syscall] ?? 0) + 1 }
-    }
-    writeCounter(fd, 1)
-    setTimeout(() => { for (const ep of instances) ep.close(); console.log(JSON.stringify(codes)) }, 50)
-  `)
+  const result = runFixture('wake-up-paths')
   t.is(result.signal, null, result.stderr)
   t.is(result.status, 0, result.stderr)
   const codes = JSON.parse(result.stdout) as Record<string, number>
@@ -94,16 +71,7 @@ test.serial('an EPOLLEXCLUSIVE fd parked while its event is kept can still be mo
 })
 
 test('a failed modify of a closed fd drops its handler: the process exits', (t) => {
-  const result = runNode(`
-    const { Epoll, EPOLLIN, pipe, close } = epoll
-    const ep = new Epoll()
-    const [r, w] = pipe()
-    ep.register(r, EPOLLIN, () => {})
-    close(r)
-    let code = 'none'
-    try { ep.modify(r, EPOLLIN) } catch (err) { code = err.code }
-    console.log(code, ep.size, ep.has(r))
-  `, { timeout: 10_000 })
+  const result = runFixture('modify-closed-fd', [], { timeout: 10_000 })
   t.is(result.signal, null, 'the process exited by itself')
   t.regex(result.stdout, /^(EBADF|ENOENT) 0 false/)
 })
@@ -183,22 +151,9 @@ for (const watcher of ['libuv', 'thread']) {
       t.pass()
       return
     }
-    const script = `
-      const epoll = require(${JSON.stringify(ROOT)})
-      const fs = require('node:fs')
-      const path = '/proc/sys/kernel/hostname'
-      const [a, b] = [fs.openSync(path, 'r'), fs.openSync(path, 'r')]
-      const ep = new epoll.Epoll()
-      const seen = []
-      ep.register(a, epoll.EPOLLPRI, (events) => seen.push(events))
-      ep.register(b, epoll.EPOLLPRI)
-      const waited = ep.wait({ timeout: 2000 })
-      setTimeout(() => fs.writeFileSync(path, 'changed'), 50)
-      waited.then((batch) => {
-        setTimeout(() => { console.log(JSON.stringify({ seen, batch, b, watcher: ep.watcher })); ep.close() }, 50)
-      })
-    `
-    const result = spawnSync('unshare', ['-u', process.execPath, '-e', script], {
+    const fixture = join(ROOT, '__test__', 'fixtures', 'proc-sys-change.ts')
+    const result = spawnSync('unshare', ['-u', process.execPath, '--import', 'tsx', fixture], {
+      cwd: ROOT,
       encoding: 'utf8',
       timeout: 20_000,
       env: { ...process.env, EPOLL_NAPI_WATCHER: watcher },
