@@ -250,24 +250,10 @@ pub fn recv_messages(
     start: f64,
     count: f64,
 ) -> Result<f64> {
-    let fd = args::fd(&env, "fd", fd)?;
-    let data = args::bytes(&env, "data", data)?;
-    let meta = int32_array(&env, "meta", meta)?;
-    let addresses = match addresses {
-        Some(value) => Some(args::bytes(&env, "addresses", value)?),
-        None => None,
-    };
-    let slots = Slots {
-        slot: unsigned(&env, "slotSize", slot_size)?,
-        start: unsigned(&env, "start", start)?,
-        count: unsigned(&env, "count", count)?,
-    };
-    let got = SCRATCH.with_borrow_mut(|scratch| scratch.receive(fd, data, meta, addresses, &slots));
-    match got {
-        Ok(Some(n)) => Ok(n as f64),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(&env, e)),
-    }
+    let b = batch(&env, fd, data, slot_size, meta, addresses, start, count)?;
+    let got = SCRATCH
+        .with_borrow_mut(|scratch| scratch.receive(b.fd, b.data, b.meta, b.addresses, &b.slots));
+    datagrams(&env, got)
 }
 
 /// `sendmmsg`: datagrams sent from slots `start .. start + count`, or -1 when the buffer is full.
@@ -286,23 +272,58 @@ pub fn send_messages(
     start: f64,
     count: f64,
 ) -> Result<f64> {
-    let fd = args::fd(&env, "fd", fd)?;
-    let data = args::bytes(&env, "data", data)?;
-    let meta = int32_array(&env, "meta", meta)?;
-    let addresses = match addresses {
-        Some(value) => Some(&*args::bytes(&env, "addresses", value)?),
-        None => None,
-    };
-    let slots = Slots {
-        slot: unsigned(&env, "slotSize", slot_size)?,
-        start: unsigned(&env, "start", start)?,
-        count: unsigned(&env, "count", count)?,
-    };
-    let sent = SCRATCH.with_borrow_mut(|scratch| scratch.send(fd, data, meta, addresses, &slots));
-    match sent {
+    let b = batch(&env, fd, data, slot_size, meta, addresses, start, count)?;
+    let sent = SCRATCH.with_borrow_mut(|scratch| {
+        scratch.send(b.fd, b.data, b.meta, b.addresses.as_deref(), &b.slots)
+    });
+    datagrams(&env, sent)
+}
+
+/// The fd, slab, metadata, addresses and slot range of a batch call, seen in place.
+struct Batch<'a> {
+    fd: i32,
+    data: &'a mut [u8],
+    meta: &'a mut [i32],
+    addresses: Option<&'a mut [u8]>,
+    slots: Slots,
+}
+
+#[allow(clippy::too_many_arguments)] // as recv_messages
+fn batch<'a>(
+    env: &Env,
+    fd: f64,
+    data: Unknown<'a>,
+    slot_size: f64,
+    meta: Unknown<'a>,
+    addresses: Option<Unknown<'a>>,
+    start: f64,
+    count: f64,
+) -> Result<Batch<'a>> {
+    Ok(Batch {
+        fd: args::fd(env, "fd", fd)?,
+        data: args::bytes(env, "data", data)?,
+        meta: int32_array(env, "meta", meta)?,
+        addresses: match addresses {
+            Some(value) => Some(args::bytes(env, "addresses", value)?),
+            None => None,
+        },
+        slots: Slots {
+            slot: unsigned(env, "slotSize", slot_size)?,
+            start: unsigned(env, "start", start)?,
+            count: unsigned(env, "count", count)?,
+        },
+    })
+}
+
+/// How many datagrams a batch call moved, or -1 when it would block.
+fn datagrams(
+    env: &Env,
+    moved: std::result::Result<Option<usize>, epoll_core::OsError>,
+) -> Result<f64> {
+    match moved {
         Ok(Some(n)) => Ok(n as f64),
         Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(&env, e)),
+        Err(e) => Err(os(env, e)),
     }
 }
 
