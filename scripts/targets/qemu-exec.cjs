@@ -4,9 +4,15 @@
 // starts children with `process.execPath` (fork, spawnSync, ...), so every spawn of a foreign ELF file
 // is rewritten here to go through the matching QEMU. QEMU_LD_PREFIX (inherited) tells it where the
 // target's libraries are; NODE_OPTIONS carries this file into the children.
+//
+// A foreign ELF file can also be started by a host program: `sh -c 'ulimit -n 64 && exec "$0"'
+// <process.execPath>`. Such an argument is replaced by a shell script that runs it through QEMU, which
+// the host kernel executes by its `#!` line.
 'use strict'
 const childProcess = require('node:child_process')
-const { closeSync, openSync, readSync, statSync } = require('node:fs')
+const { createHash } = require('node:crypto')
+const { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs')
+const { tmpdir } = require('node:os')
 const { delimiter, isAbsolute, join } = require('node:path')
 const { syncBuiltinESMExports } = require('node:module')
 
@@ -28,7 +34,9 @@ function resolve(file, env) {
 function emulatorFor(file, env) {
   let fd
   try {
-    fd = openSync(resolve(file, env), 'r')
+    const path = resolve(file, env)
+    if (!statSync(path).isFile()) return undefined // never open a FIFO or a device: that could block
+    fd = openSync(path, 'r')
     const header = Buffer.alloc(20)
     if (readSync(fd, header, 0, 20, 0) < 20 || header.readUInt32BE(0) !== 0x7f454c46) return undefined
     return QEMU[header.readUInt16LE(18)]
@@ -39,6 +47,29 @@ function emulatorFor(file, env) {
   }
 }
 
+const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`
+
+/** A `#!/bin/sh` script that runs the foreign ELF `file` through `qemu`, written once per file. */
+function wrapperFor(file, qemu) {
+  const dir = join(tmpdir(), 'epoll-napi-qemu-exec')
+  const script = join(dir, `${createHash('sha256').update(`${qemu}\0${file}\0${process.env.QEMU_LD_PREFIX ?? ''}`).digest('hex').slice(0, 16)}.sh`)
+  if (existsSync(script)) return script
+  mkdirSync(dir, { recursive: true })
+  const prefix = process.env.QEMU_LD_PREFIX ? `QEMU_LD_PREFIX=${quote(process.env.QEMU_LD_PREFIX)} ` : ''
+  const partial = `${script}.${process.pid}`
+  writeFileSync(partial, `#!/bin/sh\n${prefix}exec ${qemu} ${quote(file)} "$@"\n`, { mode: 0o755 })
+  renameSync(partial, script) // atomic: a concurrent child sees the old file or the whole new one
+  return script
+}
+
+/** `args` with every absolute path of a foreign ELF file replaced by its QEMU wrapper script. */
+function wrapForeignArgs(args) {
+  return args.map((arg) => {
+    const qemu = typeof arg === 'string' && isAbsolute(arg) && emulatorFor(arg)
+    return qemu ? wrapperFor(arg, qemu) : arg
+  })
+}
+
 // Every asynchronous spawn (spawn, fork, exec, execFile) ends in ChildProcess.prototype.spawn.
 const { ChildProcess } = childProcess
 const spawn = ChildProcess.prototype.spawn
@@ -46,6 +77,8 @@ ChildProcess.prototype.spawn = function (options) {
   const qemu = options && emulatorFor(options.file, options.envPairs && Object.fromEntries(options.envPairs.map((pair) => pair.split(/=(.*)/s))))
   if (qemu) {
     options = { ...options, args: [qemu, resolve(options.file), ...options.args.slice(1)], file: qemu }
+  } else if (options && Array.isArray(options.args)) {
+    options = { ...options, args: [options.args[0], ...wrapForeignArgs(options.args.slice(1))] }
   }
   return spawn.call(this, options)
 }
@@ -56,7 +89,10 @@ for (const name of ['spawnSync', 'execFileSync']) {
   childProcess[name] = function (file, args, options) {
     const opts = Array.isArray(args) ? options : args
     const qemu = typeof file === 'string' && emulatorFor(file, opts && opts.env)
-    if (!qemu) return original.apply(this, arguments)
+    if (!qemu) {
+      if (!Array.isArray(args)) return original.apply(this, arguments)
+      return original.call(this, file, wrapForeignArgs(args), options)
+    }
     return Array.isArray(args) ? original.call(this, qemu, [resolve(file), ...args], options) : original.call(this, qemu, [resolve(file)], args)
   }
 }

