@@ -5,8 +5,10 @@
 // - a musl libstdc++ from GCC 13 or later (Bun calls `std::__glibcxx_assert_fail`). Debian builds none;
 //   PyPI's musllinux_1_2 wheels of C++ extensions bundle Alpine's. kiwisolver's is small, and its 1.5.1
 //   wheels carry GCC 14.2's libstdc++.so.6.0.33 and libgcc_s (GCC runtime library exception).
-// The root holds only lib/ld-musl-<arch>.so.1, those libraries and the loader's search path: QEMU looks a
-// file up there first and falls back to the real one, so everything else comes from this machine.
+// The root holds only lib/ld-musl-<arch>.so.1, those libraries, the loader's search path and Alpine's
+// /usr/bin/ldd (a script naming the musl loader, which napi-rs's binding.js reads to tell musl from
+// glibc): QEMU looks a file up there first and falls back to the real one, so everything else comes from
+// this machine.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -90,6 +92,8 @@ export async function ensureMuslSysroot(cpu) {
     // Bun asks for libstdc++.so.6; the wheel's copy is renamed, and itself asks for its libgcc_s by its new name.
     symlinkSync(libstdcxx, join(lib, 'libstdc++.so.6'))
     writeFileSync(join(work, 'root', 'etc', `ld-musl-${arch.musl}.path`), '/lib\n')
+    mkdirSync(join(work, 'root', 'usr', 'bin'), { recursive: true })
+    writeFileSync(join(work, 'root', 'usr', 'bin', 'ldd'), `#!/bin/sh\nexec /lib/ld-musl-${arch.musl}.so.1 --list "$@"\n`, { mode: 0o755 })
     writeFileSync(join(work, 'root', 'ready'), `musl ${musl.version}, ${WHEEL} ${wheel}\n`)
     rmSync(root, { recursive: true, force: true })
     renameSync(join(work, 'root'), root)

@@ -28,16 +28,15 @@ pub fn consumes_readiness_on_poll(fd: RawFd) -> bool {
     if unsafe { libc::fstatfs(fd, &mut stats) } != 0 {
         return false;
     }
-    // The field's and the constants' types differ between targets (long, int, unsigned int): on
-    // some the conversions are no-ops.
-    #[allow(clippy::useless_conversion)]
-    let kind = i64::from(stats.f_type);
-    #[allow(clippy::useless_conversion)]
-    let known = [
-        i64::from(libc::PROC_SUPER_MAGIC),
-        i64::from(libc::CGROUP2_SUPER_MAGIC),
-    ];
-    known.contains(&kind)
+    // The field and the constants are long, int or unsigned long depending on the target (glibc or
+    // musl, 32 or 64 bits). Every file-system magic number fits in 32 bits, so both sides compare as
+    // their low 32 bits.
+    let kind = stats.f_type as u32;
+    [
+        libc::PROC_SUPER_MAGIC as u32,
+        libc::CGROUP2_SUPER_MAGIC as u32,
+    ]
+    .contains(&kind)
 }
 
 /// Ends the current (or next) wait of a watcher thread, from any thread: an eventfd that the waiting

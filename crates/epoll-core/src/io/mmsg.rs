@@ -256,7 +256,8 @@ impl MessageScratch {
                         fd,
                         self.headers.as_mut_ptr(),
                         slots.count as libc::c_uint,
-                        libc::MSG_NOSIGNAL,
+                        // int in glibc, unsigned int in musl.
+                        libc::MSG_NOSIGNAL as _,
                     )
                 },
                 "sendmmsg",
