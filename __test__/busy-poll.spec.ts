@@ -1,11 +1,14 @@
-import test from 'ava'
 import { spawnSync } from 'node:child_process'
 
 import { BUSY_POLL_BUDGET_UNPRIVILEGED, Epoll } from '../index.js'
 import { ROOT } from './helpers/child.js'
+import { busyPollUnavailable } from './helpers/busy-poll-support.js'
 import { isRoot } from './helpers/daemon.js'
+import { skipIf } from './helpers/skip-if.js'
 
-test('a fresh instance reads back zeros; what is set reads back; omitted fields are zero', (t) => {
+const busyPollTest = skipIf(busyPollUnavailable && `EPIOCGPARAMS gives ${busyPollUnavailable} here`)
+
+busyPollTest('a fresh instance reads back zeros; what is set reads back; omitted fields are zero', (t) => {
   using ep = new Epoll()
   t.deepEqual(ep.getBusyPoll(), { usecs: 0, budget: 0, prefer: false })
   t.is(ep.setBusyPoll({ usecs: 50, budget: 16, prefer: true }), ep, 'chains')
@@ -14,7 +17,7 @@ test('a fresh instance reads back zeros; what is set reads back; omitted fields 
   t.deepEqual(ep.getBusyPoll(), { usecs: 10, budget: 0, prefer: false })
 })
 
-test('bad options are coded errors and leave the parameters as they were', (t) => {
+busyPollTest('bad options are coded errors and leave the parameters as they were', (t) => {
   using ep = new Epoll()
   ep.setBusyPoll({ usecs: 7, budget: 3, prefer: true })
   t.throws(() => ep.setBusyPoll(undefined as never), { code: 'ERR_INVALID_ARG_TYPE', message: /"options"/ })
@@ -30,7 +33,7 @@ test('bad options are coded errors and leave the parameters as they were', (t) =
   t.throws(() => Epoll.prototype.getBusyPoll.call({}), { code: 'ERR_INVALID_THIS' })
 })
 
-test(`a budget above ${BUSY_POLL_BUDGET_UNPRIVILEGED} needs CAP_NET_ADMIN: EPERM without it, and nothing changes`, (t) => {
+busyPollTest(`a budget above ${BUSY_POLL_BUDGET_UNPRIVILEGED} needs CAP_NET_ADMIN: EPERM without it, and nothing changes`, (t) => {
   const capsh = spawnSync('capsh', ['--version'])
   if (!isRoot() || capsh.error) {
     t.log('skipped: needs root and capsh to run a child without CAP_NET_ADMIN')

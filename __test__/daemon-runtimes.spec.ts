@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
 import { close, IN_CLOSE_WRITE, listenTcp, localAddress } from '../index.js'
+import { busyPollUnavailable } from './helpers/busy-poll-support.js'
 import { ROOT } from './helpers/child.js'
 import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 
@@ -25,7 +26,7 @@ for (const name of Object.keys(RUNTIMES)) {
       unknownSignal: 'ERR_UNKNOWN_SIGNAL',
       listenFds: [],
       notify: false,
-      busyPoll: { usecs: 3, budget: 0, prefer: false },
+      busyPoll: busyPollUnavailable ? { unavailable: busyPollUnavailable } : { usecs: 3, budget: 0, prefer: false },
       shortPollUnderOneMs: true,
     })
   })

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 
 import { Epoll, EPOLLIN, EPOLLOUT, close, pipe, read, write } from '../index.js'
 import { ROOT, runNode } from './helpers/child.js'
+import { scaled } from './helpers/emulation.js'
 
 const WATCHERS = ['libuv', 'thread'] as const
 
@@ -29,16 +30,20 @@ function parse(result: { status: number | null; signal: NodeJS.Signals | null; s
 }
 
 test('a signal storm during a blocking poll(): no early return, no error, the ready fd still comes', (t) => {
+  // The timer must not fire before the idle poll ends: the margin covers arming and registering it,
+  // which takes long under an emulator with signals arriving.
+  const idle = scaled(200)
+  const timer = idle + scaled(100)
   const out = parse(
     runNode(`${STORM}
       const ep = new epoll.Epoll()
       const ms = (since) => Number(process.hrtime.bigint() - since) / 1e6
       setTimeout(() => { // let the storm get going
         const armed = process.hrtime.bigint()
-        const timer = epoll.timerfd({ initial: 300 })
+        const timer = epoll.timerfd({ initial: ${timer} })
         ep.register(timer, epoll.EPOLLIN)
         const start = process.hrtime.bigint()
-        const idle = ep.poll(200) // nothing is ready for 300 ms
+        const idle = ep.poll(${idle}) // nothing is ready before the timer fires
         const idleMs = ms(start)
         const events = ep.poll(-1) // until the timer fires
         const firedMs = ms(armed)
@@ -50,9 +55,9 @@ test('a signal storm during a blocking poll(): no early return, no error, the re
     `),
   )
   t.deepEqual(out.idle, [])
-  t.true(out.idleMs >= 200, `poll(200) returned after ${out.idleMs} ms`)
+  t.true(out.idleMs >= idle, `poll(${idle}) returned after ${out.idleMs} ms`)
   t.deepEqual(out.events, [[out.timer, EPOLLIN]])
-  t.true(out.firedMs >= 300, `the blocking poll returned ${out.firedMs} ms after the 300 ms timer was armed`)
+  t.true(out.firedMs >= timer, `the blocking poll returned ${out.firedMs} ms after the ${timer} ms timer was armed`)
   t.true(out.received > 0)
   t.log(`${out.received} SIGUSR2 handler calls after the storm`)
 })

@@ -20,6 +20,7 @@ import {
   accept,
 } from '../index.js'
 import { ROOT } from './helpers/child.js'
+import { testUnlessEmulated } from './helpers/emulation.js'
 import { throwsSystemError } from './helpers/errors.js'
 import { isCloseOnExec, openFdCount, start, until } from './helpers/daemon.js'
 
@@ -68,7 +69,9 @@ test('a pipe write end and a listening socket passed to another Node process wor
   close(parentEnd)
 })
 
-test('fds beyond maxFds are closed and reported as truncated, none leaked', (t) => {
+// QEMU 7.2's user mode receives every fd into a larger buffer of its own, hands the program those that
+// fit, and neither sets MSG_CTRUNC nor closes the rest (checked with a C program under qemu-aarch64).
+testUnlessEmulated('drops the fds beyond the buffer without MSG_CTRUNC and leaks them')('fds beyond maxFds are closed and reported as truncated, none leaked', (t) => {
   const [a, b] = socketpair()
   const [r, w] = pipe()
   const before = openFdCount()

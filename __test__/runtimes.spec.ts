@@ -2,7 +2,7 @@ import test from 'ava'
 import { join } from 'node:path'
 
 import { ROOT } from './helpers/child.js'
-import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
+import { RUNTIMES, THIS_NODE, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 import { scenarioOutput, scenarioProblems } from './fixtures/scenario-expectations.cjs'
 
 const SCENARIO = join(__dirname, 'fixtures', 'event-loop-scenario.cjs')
@@ -25,7 +25,7 @@ for (const name of Object.keys(RUNTIMES)) {
 }
 
 test('the watcher thread can be forced on Node, and behaves the same', (t) => {
-  const result = runIn('node 20', SCENARIO, [ROOT], { EPOLL_NAPI_WATCHER: 'thread' })
+  const result = runIn(THIS_NODE, SCENARIO, [ROOT], { EPOLL_NAPI_WATCHER: 'thread' })
   t.is(result.status, 0, result.stderr)
   const out = JSON.parse(result.stdout)
   t.is(out.handlers.watcher, 'thread')

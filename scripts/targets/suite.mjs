@@ -7,7 +7,6 @@ const ROOT = join(import.meta.dirname, '..', '..')
 
 /** Specs left out on other targets, and why. */
 export const LEFT_OUT = {
-  'runtimes.spec.ts': "starts the x86_64 Node 22/24, Bun and Deno of runtimes/ (a second runtime); its scenarios run in every target runtime's own row instead",
   'package.spec.ts': 'packs and installs with npm (packaging machinery); the loader check below covers the installed layout per target',
   'workflows.spec.ts': 'runs actionlint on the workflow files: nothing target-specific',
   'docs.spec.ts': 'runs typedoc over the sources: nothing target-specific',

@@ -48,6 +48,16 @@ if (!existsSync(join(ROOT, 'index.js'))) throw new Error('targets: index.js is m
 const consumer = makeConsumer(TARGETS.map((target) => target.platform))
 const rows = []
 
+const emulatorNames = new Map()
+/** `qemu-aarch64-static 7.2.22`: the emulator and its version. */
+function emulatorName(qemu) {
+  if (!emulatorNames.has(qemu)) {
+    const version = /version (\S+)/.exec(spawnSync(qemu, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1]
+    emulatorNames.set(qemu, version ? `${qemu} ${version}` : qemu)
+  }
+  return emulatorNames.get(qemu)
+}
+
 /**
  * How to start `runtime`: the emulator, its environment, and the runtime's own arguments. `root` is QEMU's
  * loader prefix: / (Debian multiarch) for glibc, a musl root for musl.
@@ -62,6 +72,10 @@ function launcher(runtime, root) {
     ESBUILD_BINARY_PATH: join(ROOT, 'node_modules', '@esbuild', 'linux-x64', 'bin', 'esbuild'),
     DENO_NO_UPDATE_CHECK: '1',
     NO_COLOR: '1',
+    // What the suite's helpers/emulation.ts reads: it scales the time a scenario may take and skips the
+    // few specs whose subject QEMU does not emulate (each says what).
+    EPOLL_NAPI_TEST_EMULATOR: emulatorName(qemu),
+    EPOLL_NAPI_TEST_SLOWDOWN: '10',
   }
   if (runtime.kind !== 'node') delete env.NODE_OPTIONS
   return { qemu, env, prefix: runtime.kind === 'deno' ? ['run', '-A', '--no-lock'] : [] }
