@@ -3,11 +3,12 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 import { ROOT } from './helpers/child.js'
+import { scaled } from './helpers/emulation.js'
 import { isRoot } from './helpers/daemon.js'
 
 /** Runs `npm run <script>` as a user would, and returns the JSON line it printed last. */
 function runScript(t: { is(a: unknown, b: unknown, m?: string): void }, script: string) {
-  const result = spawnSync('npm', ['run', '--silent', script], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 })
+  const result = spawnSync('npm', ['run', '--silent', script], { cwd: ROOT, encoding: 'utf8', timeout: scaled(90_000) })
   t.is(result.status, 0, result.stderr)
   return JSON.parse(result.stdout.trim().split('\n').pop()!)
 }

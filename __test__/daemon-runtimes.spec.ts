@@ -4,6 +4,7 @@ import { join } from 'node:path'
 
 import { close, IN_CLOSE_WRITE, listenTcp, localAddress } from '../index.js'
 import { busyPollUnavailable } from './helpers/busy-poll-support.js'
+import { scaled } from './helpers/emulation.js'
 import { ROOT } from './helpers/child.js'
 import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 
@@ -36,7 +37,7 @@ for (const name of Object.keys(RUNTIMES)) {
     const runtime = RUNTIMES[name]
     const result = spawnSync('sh', ['-c', 'export LISTEN_PID=$$; exec "$@"', 'sh', runtime.command, ...runtime.args, ACTIVATED, ROOT], {
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: scaled(60_000),
       stdio: ['ignore', 'pipe', 'pipe', socket],
       env: { ...process.env, NO_COLOR: '1', LISTEN_FDS: '1', LISTEN_FDNAMES: 'http' },
     })

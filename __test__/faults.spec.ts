@@ -204,7 +204,7 @@ for (const watcher of WATCHERS) {
         })
       }
       `,
-      { timeout: 60_000 },
+      { timeout: scaled(60_000) },
     )
     t.is(result.signal, null, result.stderr)
     t.is(result.status, 0, result.stderr)
@@ -256,7 +256,7 @@ function runWithFdLimit(source: string, nofile: number, env: Record<string, stri
   const prelude = `const epoll = require(${JSON.stringify(ROOT)});\n`
   const result = spawnSync('sh', ['-c', `ulimit -n ${nofile} && exec "$0" -e "$1"`, process.execPath, prelude + source], {
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: scaled(30_000),
     env: { ...process.env, ...env },
   })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }

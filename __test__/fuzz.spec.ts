@@ -11,6 +11,8 @@ import test from 'ava'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
+import { scaled } from './helpers/emulation.js'
+
 const CHILD = join(__dirname, 'helpers', 'fuzz', 'fuzz-child.ts')
 /** Calls per property; FUZZ_RUNS raises it for a long local search. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400)
@@ -19,7 +21,7 @@ function fuzz(group: string) {
   const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, group, String(RUNS)], {
     cwd: join(__dirname, '..'),
     encoding: 'utf8',
-    timeout: 90_000,
+    timeout: scaled(90_000),
   })
   return { ...child, summary: child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()!) : undefined }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { checkEcho, startServer, stopServer } from '../examples/echo-check.js'
+import { scaled } from './helpers/emulation.js'
 
 const examples = join(__dirname, '..', 'examples')
 const servers = {
@@ -15,17 +16,17 @@ const servers = {
 
 for (const [mode, file] of Object.entries(servers)) {
   test.serial(`echo server (${mode}): 300 concurrent node:net clients get every byte back, then SIGTERM exits 0`, async (t) => {
-    const { server, port } = await startServer(file)
+    const { server, port } = await startServer(file, [], process.env, scaled(30_000))
     t.teardown(() => server.kill('SIGKILL'))
-    const { bytes } = await checkEcho(port, { connections: 300, bytes: 64 * 1024, timeout: 30_000 })
+    const { bytes } = await checkEcho(port, { connections: 300, bytes: 64 * 1024, timeout: scaled(30_000) })
     t.is(bytes, 300 * 64 * 1024)
-    t.is(await stopServer(server), 0)
+    t.is(await stopServer(server, scaled(10_000)), 0)
   })
 
   test.serial(`echo server (${mode}): clients that send 16 MiB before reading anything still get all of it back`, async (t) => {
     // More than loopback's socket buffers take in 200 ms (on this machine's 32 MiB tcp_rmem, a counting
     // copy of each server saw 26 and 63 would-block writes), so this drives the servers' EPOLLOUT path.
-    const { server, port } = await startServer(file)
+    const { server, port } = await startServer(file, [], process.env, scaled(30_000))
     t.teardown(() => server.kill('SIGKILL'))
     const size = 16 * 1024 * 1024
     const data = Buffer.allocUnsafe(size)
@@ -43,19 +44,16 @@ for (const [mode, file] of Object.entries(servers)) {
       return Buffer.concat(chunks)
     })
     for (const echoed of await Promise.all(clients)) t.true(echoed.equals(data), `${echoed.length} bytes came back`)
-    t.is(await stopServer(server), 0)
+    t.is(await stopServer(server, scaled(10_000)), 0)
   })
 }
 
 test.serial('multicore echo: two loops share the port through reusePort; both serve clients, every byte intact', async (t) => {
-  const { server, port, stderr } = await startServer(join(examples, 'multicore-echo.ts'), ['2'], {
-    ...process.env,
-    ECHO_STATS: '1',
-  })
+  const { server, port, stderr } = await startServer(join(examples, 'multicore-echo.ts'), ['2'], { ...process.env, ECHO_STATS: '1' }, scaled(30_000))
   t.teardown(() => server.kill('SIGKILL'))
-  const { bytes } = await checkEcho(port, { connections: 400, bytes: 32 * 1024, timeout: 30_000 })
+  const { bytes } = await checkEcho(port, { connections: 400, bytes: 32 * 1024, timeout: scaled(30_000) })
   t.is(bytes, 400 * 32 * 1024)
-  t.is(await stopServer(server), 0)
+  t.is(await stopServer(server, scaled(10_000)), 0)
   const perLoop = /accepted per loop: (\d+) (\d+)/.exec(stderr())
   t.truthy(perLoop, stderr())
   const [a, b] = [Number(perLoop![1]), Number(perLoop![2])]

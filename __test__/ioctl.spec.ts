@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { close, Epoll, ioctl, ioctlRequest, pipe, write } from '../index.js'
 import { openFdCount, isRoot } from './helpers/daemon.js'
 import { busyPollUnavailable } from './helpers/busy-poll-support.js'
-import { testUnlessEmulated } from './helpers/emulation.js'
+import { scaled, testUnlessEmulated } from './helpers/emulation.js'
 import { throwsSystemError } from './helpers/errors.js'
 import { skipIf } from './helpers/skip-if.js'
 
@@ -90,7 +90,7 @@ test('a TUN device made with ioctl(TUNSETIFF) in a private namespace reads a pin
     return
   }
   const example = join(__dirname, '..', 'examples', 'tun-ping.ts')
-  const result = spawnSync(process.execPath, ['--import', 'tsx', example, '--self-test'], { encoding: 'utf8', timeout: 60_000 })
+  const result = spawnSync(process.execPath, ['--import', 'tsx', example, '--self-test'], { encoding: 'utf8', timeout: scaled(60_000) })
   if (result.status !== 0 && /unshare|Operation not permitted/.test(result.stderr)) {
     t.log(`skipped: no network namespace here (${result.stderr.trim().split('\n')[0]})`)
     t.pass()

@@ -8,6 +8,7 @@ import test from 'ava'
 import { join } from 'node:path'
 
 import { ROOT, runNode } from './helpers/child.js'
+import { scaled } from './helpers/emulation.js'
 
 const SCRIPT = join(__dirname, 'fixtures', 'million-operations.cjs')
 /** Allowed RSS growth over three rounds after warm-up (measured here: 1 to 3 MiB). */
@@ -17,7 +18,7 @@ for (const watcher of ['libuv', 'thread']) {
   test(`a million operations leak neither fds nor memory (${watcher} watcher)`, (t) => {
     const result = runNode(
       `process.env.EPOLL_NAPI_WATCHER = '${watcher}'; process.argv.splice(1, 0, ${JSON.stringify(SCRIPT)}, ${JSON.stringify(ROOT)}); require(${JSON.stringify(SCRIPT)})`,
-      { args: ['--expose-gc'], loadPackage: false, timeout: 60_000 },
+      { args: ['--expose-gc'], loadPackage: false, timeout: scaled(60_000) },
     )
     t.is(result.status, 0, result.stderr)
     const { ops, ms, after } = JSON.parse(result.stdout) as { ops: number; ms: number; after: { fds: number; rss: number }[] }

@@ -3,8 +3,12 @@ import { spawn } from 'node:child_process'
 
 import { Epoll } from '../index.js'
 import { ROOT } from './helpers/child.js'
+import { scaled } from './helpers/emulation.js'
 
-/** Runs a snippet in a child Node and resolves with its exit status, or 'alive' if it is still running after `ms`. */
+/**
+ * Runs a snippet in a child Node and resolves with its exit status, or 'alive' if it is still running after
+ * `ms` ({@link scaled}: under an emulator the child takes seconds to start).
+ */
 function exitsWithin(source: string, ms: number, args: string[] = []): Promise<{ outcome: number | 'alive'; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...args, '-e', `const epoll = require(${JSON.stringify(ROOT)});\n${source}`])
@@ -15,7 +19,7 @@ function exitsWithin(source: string, ms: number, args: string[] = []): Promise<{
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       resolve({ outcome: 'alive', stdout, stderr })
-    }, ms)
+    }, scaled(ms))
     child.on('exit', (code) => {
       clearTimeout(timer)
       resolve({ outcome: code ?? -1, stdout, stderr })

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads'
 
 import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN, EPOLLPRI } from '../index.js'
 import { ROOT, runFixture, runNode } from './helpers/child.js'
+import { scaled } from './helpers/emulation.js'
 import { openPipe, settle } from './helpers/package-pipe.js'
 
 test('nesting instances deeper than the kernel allows is a coded ELOOP, never an abort', (t) => {
@@ -71,7 +72,7 @@ test.serial('an EPOLLEXCLUSIVE fd parked while its event is kept can still be mo
 })
 
 test('a failed modify of a closed fd drops its handler: the process exits', (t) => {
-  const result = runFixture('modify-closed-fd', [], { timeout: 10_000 })
+  const result = runFixture('modify-closed-fd', [], { timeout: scaled(10_000) })
   t.is(result.signal, null, 'the process exited by itself')
   t.regex(result.stdout, /^(EBADF|ENOENT) 0 false/)
 })
@@ -92,7 +93,7 @@ for (const timeout of [-1, 60_000]) {
       const { Worker } = require('node:worker_threads')
       const w = new Worker('const { Epoll } = require(${JSON.stringify(ROOT)}); new Epoll().poll(${timeout})', { eval: true })
       w.on('online', () => setTimeout(() => process.exit(7), 100))
-    `, { timeout: 10_000 })
+    `, { timeout: scaled(10_000) })
     t.is(exit.status, 7, exit.stderr)
   })
 }

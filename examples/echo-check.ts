@@ -83,8 +83,11 @@ export interface StartedServer {
   stderr: () => string
 }
 
-/** Spawns an echo server (a .ts file runs through tsx) and resolves with its port once it prints `listening <port>`. */
-export function startServer(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<StartedServer> {
+/**
+ * Spawns an echo server (a .ts file runs through tsx) and resolves with its port once it prints
+ * `listening <port>`, which must happen within `listenTimeout` ms.
+ */
+export function startServer(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, listenTimeout = 30_000): Promise<StartedServer> {
   const command = file.endsWith('.ts') ? ['--import', 'tsx', file, '0', ...args] : [file, '0', ...args]
   const server = spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'], env })
   let errors = ''
@@ -94,7 +97,7 @@ export function startServer(file: string, args: string[] = [], env: NodeJS.Proce
   })
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: server.stdout! })
-    const timer = setTimeout(() => reject(new Error(`${file} did not print "listening <port>" within 30 s`)), 30_000)
+    const timer = setTimeout(() => reject(new Error(`${file} did not print "listening <port>" within ${listenTimeout} ms`)), listenTimeout)
     server.once('exit', (code, signal) => reject(new Error(`${file} exited (${code ?? signal}) before listening`)))
     lines.once('line', (line) => {
       clearTimeout(timer)

@@ -7,13 +7,13 @@
 //
 // A foreign ELF file can also be started by a host program: `sh -c 'ulimit -n 64 && exec "$0"'
 // <process.execPath>`. Such an argument is replaced by a shell script that runs it through QEMU, which
-// the host kernel executes by its `#!` line.
+// the host kernel executes by its `#!` line; the same script, named `node`, leads PATH.
 'use strict'
 const childProcess = require('node:child_process')
 const { createHash } = require('node:crypto')
 const { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs')
 const { tmpdir } = require('node:os')
-const { delimiter, isAbsolute, join } = require('node:path')
+const { basename, delimiter, dirname, isAbsolute, join } = require('node:path')
 const { syncBuiltinESMExports } = require('node:module')
 
 // ELF e_machine -> emulator.
@@ -49,16 +49,22 @@ function emulatorFor(file, env) {
 
 const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`
 
-/** A `#!/bin/sh` script that runs the foreign ELF `file` through `qemu`, written once per file. */
-function wrapperFor(file, qemu) {
-  const dir = join(tmpdir(), 'epoll-napi-qemu-exec')
-  const script = join(dir, `${createHash('sha256').update(`${qemu}\0${file}\0${process.env.QEMU_LD_PREFIX ?? ''}`).digest('hex').slice(0, 16)}.sh`)
+/** Where the scripts for `file` under `qemu` go: one folder per emulator, file and loader prefix. */
+function scriptDir(file, qemu) {
+  const key = createHash('sha256').update(`${qemu}\0${file}\0${process.env.QEMU_LD_PREFIX ?? ''}`).digest('hex').slice(0, 16)
+  return join(tmpdir(), 'epoll-napi-qemu-exec', key)
+}
+
+/** `<scriptDir>/<name>`: a `#!/bin/sh` script that runs the foreign ELF `file` through `qemu`, written once. */
+function wrapperFor(file, qemu, name = 'run') {
+  const dir = scriptDir(file, qemu)
+  const script = join(dir, name)
   if (existsSync(script)) return script
   mkdirSync(dir, { recursive: true })
   const prefix = process.env.QEMU_LD_PREFIX ? `QEMU_LD_PREFIX=${quote(process.env.QEMU_LD_PREFIX)} ` : ''
   const partial = `${script}.${process.pid}`
   writeFileSync(partial, `#!/bin/sh\n${prefix}exec ${qemu} ${quote(file)} "$@"\n`, { mode: 0o755 })
-  renameSync(partial, script) // atomic: a concurrent child sees the old file or the whole new one
+  renameSync(partial, script) // atomic: a concurrent child sees no file or the whole one
   return script
 }
 
@@ -97,3 +103,12 @@ for (const name of ['spawnSync', 'execFileSync']) {
   }
 }
 syncBuiltinESMExports()
+
+// Programs that start `node` by name (`npm run` scripts, `#!/usr/bin/env node`) find this runtime first
+// on PATH, as they would on the target machine.
+const self = emulatorFor(process.execPath)
+if (self) {
+  const bin = wrapperFor(process.execPath, self, basename(process.execPath))
+  const dir = dirname(bin)
+  if (!(process.env.PATH ?? '').split(delimiter).includes(dir)) process.env.PATH = `${dir}${delimiter}${process.env.PATH ?? ''}`
+}

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { ROOT } from '../child.js'
-import { EMULATOR } from '../emulation.js'
+import { EMULATOR, scaled } from '../emulation.js'
 
 const BIN = join(ROOT, 'runtimes', 'node_modules')
 
@@ -38,7 +38,7 @@ export function runIn(name: string, script: string, args: string[] = [], env: No
   const runtime = RUNTIMES[name]
   const result = spawnSync(runtime.command, [...runtime.args, script, ...args], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: scaled(60_000),
     env: { ...process.env, NO_COLOR: '1', ...env },
   })
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
