@@ -6,6 +6,7 @@ import { close, IN_CLOSE_WRITE, listenTcp, localAddress } from '../index.js'
 import { busyPollUnavailable } from './helpers/busy-poll-support.js'
 import { scaled } from './helpers/emulation.js'
 import { ROOT } from './helpers/child.js'
+import { pwait2Unavailable } from './helpers/pwait2.js'
 import { RUNTIMES, runIn, runtimeInstalled } from './helpers/package/runtimes.js'
 
 const SMOKE = join(__dirname, 'fixtures', 'daemon-smoke.cjs')
@@ -28,7 +29,7 @@ for (const name of Object.keys(RUNTIMES)) {
       listenFds: [],
       notify: false,
       busyPoll: busyPollUnavailable ? { unavailable: busyPollUnavailable } : { usecs: 3, budget: 0, prefer: false },
-      shortPollUnderOneMs: true,
+      shortPollUnderOneMs: !pwait2Unavailable,
     })
   })
 
