@@ -4,8 +4,9 @@
 // of runtimes.spec.ts, on the main thread and in a worker; in Node also ava's suite (suite.mjs says which
 // specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
 // prefix, the x86_64 one under qemu-x86_64 for that prefix.
-// --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down. Prints a table and writes
-// target/targets-results.json. Runs one emulated suite at a time (a shared 2-core machine).
+// --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down; --jobs 2 runs two
+// emulated suites at a time (one core each). Prints a table and writes
+// target/targets-results.json.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -28,7 +29,7 @@ const IN_WORKER = join(ROOT, '__test__', 'fixtures', 'in-worker.cjs')
 const { scenarioOutput, scenarioProblems } = createRequire(import.meta.url)('../../__test__/fixtures/scenario-expectations.cjs')
 const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' }, jobs: { type: 'string' } } })
 const wanted = values.only?.split(',')
 const runtimes = RUNTIMES.filter((runtime) => (!wanted || wanted.includes(runtime.platform)) && (!values.runtime || values.runtime.split(',').includes(runtime.name)))
 
@@ -112,6 +113,7 @@ function scenarioCheck(runtime, bin, root, inWorker) {
 
 console.error(`targets: specs left out on other targets:\n${Object.entries(LEFT_OUT).map(([spec, why]) => `  ${spec}: ${why}`).join('\n')}`)
 const copied = []
+const suites = []
 for (const runtime of runtimes) {
   const label = `${runtime.platform} × ${runtime.name}`
   console.error(`\ntargets: ${label}`)
@@ -140,26 +142,45 @@ for (const runtime of runtimes) {
     check.ok ? row.passed++ : row.failed++
     console.error(`targets:   ${check.ok ? 'ok' : 'FAILED'} ${name} (${check.seconds.toFixed(1)} s) ${check.detail}`)
   }
-  if (runtime.kind === 'node' && !values.quick) {
-    // The suite loads the binary next to binding.js, as in a development checkout.
-    const binary = `epoll-napi.${runtime.platform}.node`
-    copyFileSync(join(ROOT, 'npm', runtime.platform, binary), join(ROOT, binary))
-    copied.push(join(ROOT, binary))
-    const { qemu, env } = launcher(runtime, root)
-    mkdirSync(join(ROOT, 'target'), { recursive: true })
-    const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
-    const files = values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs()
-    const result = await runAva({ qemu, runtime: bin, env, files, timeoutSeconds: 3600, log })
-    row.passed += result.passed
-    row.failed += result.failed
-    row.skipped += result.skipped
-    row.note = `ava: ${log}`
-    console.error(`targets:   ava: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${result.seconds.toFixed(0)} s)`)
-    for (const line of result.output.split('\n').filter((text) => /^not ok/.test(text))) console.error(`targets:     ${line}`)
-  }
   row.seconds = (Date.now() - started) / 1000
   rows.push(row)
+  if (runtime.kind === 'node' && !values.quick) suites.push({ runtime, bin, root, row })
 }
+
+/** ava's suite for one Node runtime under QEMU; adds its counts and time to `row`. */
+async function runSuite({ runtime, bin, root, row }) {
+  // The suite loads the binary next to binding.js, as in a development checkout (copied once: a suite
+  // running in parallel has it mapped).
+  const binary = join(ROOT, `epoll-napi.${runtime.platform}.node`)
+  if (!copied.includes(binary)) {
+    copyFileSync(join(ROOT, 'npm', runtime.platform, `epoll-napi.${runtime.platform}.node`), binary)
+    copied.push(binary)
+  }
+  const { qemu, env } = launcher(runtime, root)
+  mkdirSync(join(ROOT, 'target'), { recursive: true })
+  const log = join(ROOT, 'target', `targets-${runtime.platform}-${runtime.name.replace(' ', '')}.tap`)
+  const files = values.spec ? values.spec.split(',').map((name) => join('__test__', name)) : specs()
+  console.error(`targets: ${runtime.platform} × ${runtime.name}: ava suite started (${files.length} spec files), log ${log}`)
+  const result = await runAva({ qemu, runtime: bin, env, files, timeoutSeconds: 3600, log })
+  row.passed += result.passed
+  row.failed += result.failed
+  row.skipped += result.skipped
+  row.seconds += result.seconds
+  row.note = `ava: ${log}`
+  const lines = result.output.split('\n')
+  const failures = lines.filter((text) => /^not ok/.test(text))
+  const skips = lines.filter((text) => /^ok .*# SKIP/.test(text))
+  console.error(`targets: ${runtime.platform} × ${runtime.name}: ava: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${result.seconds.toFixed(0)} s)`)
+  for (const line of [...failures, ...skips]) console.error(`targets:     ${line}`)
+}
+
+// The emulated suites, `--jobs` at a time (each keeps about one core busy).
+const jobs = Math.max(1, Number(values.jobs ?? 1))
+await Promise.all(
+  Array.from({ length: jobs }, async () => {
+    for (let next = suites.shift(); next; next = suites.shift()) await runSuite(next)
+  }),
+)
 for (const file of copied) rmSync(file, { force: true })
 rmSync(consumer, { recursive: true, force: true })
 
