@@ -5,6 +5,7 @@
  */
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
+import { readlinkSync } from 'node:fs'
 
 import { Epoll, EPOLLIN, EPOLLOUT, close, pipe, read, write } from '../index.js'
 import { ROOT, runNode } from './helpers/child.js'
@@ -153,6 +154,8 @@ test('an fd closed without unregister whose file lives on elsewhere keeps its re
   const holder = spawn('sleep', ['30'], { stdio: ['ignore', 'ignore', 'ignore', oldR] })
   t.teardown(() => holder.kill())
   await new Promise((resolve) => holder.once('spawn', resolve))
+  const file = (pid: number | 'self', fd: number) => readlinkSync(`/proc/${pid}/fd/${fd}`)
+  t.is(file(holder.pid!, 3), file('self', oldR), `the child (exit code ${holder.exitCode}) holds the read end as its fd 3`)
   close(oldR)
   const [newR, newW] = pipe()
   t.teardown(() => [oldW, newR, newW].forEach((fd) => close(fd)))

@@ -1,7 +1,7 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
 // npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
 // that the loader picks this target's binary out of all six platform packages and the event-loop scenario
-// of runtimes.spec.ts, on the main thread and in a worker; in Node also ava's suite (suite.mjs says which
+// of runtimes.spec.ts, on the main thread and in a worker, and daemon-runtimes.spec.ts's daemon helpers; in Node also ava's suite (suite.mjs says which
 // specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
 // prefix, the x86_64 one under qemu-x86_64 for that prefix.
 // --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down; --jobs 2 runs two
@@ -26,7 +26,13 @@ const ROOT = join(import.meta.dirname, '..', '..')
 const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
 const SCENARIO = join(ROOT, '__test__', 'fixtures', 'event-loop-scenario.cjs')
 const IN_WORKER = join(ROOT, '__test__', 'fixtures', 'in-worker.cjs')
-const { scenarioOutput, scenarioProblems } = createRequire(import.meta.url)('../../__test__/fixtures/scenario-expectations.cjs')
+const DAEMON_SMOKE = join(ROOT, '__test__', 'fixtures', 'daemon-smoke.cjs')
+const requireHere = createRequire(import.meta.url)
+const { scenarioOutput, scenarioProblems } = requireHere('../../__test__/fixtures/scenario-expectations.cjs')
+const { daemonSmokeProblems } = requireHere('../../__test__/fixtures/daemon-expectations.cjs')
+const { IN_CLOSE_WRITE } = requireHere('../../lib/daemon-constants.js')
+// What QEMU 7.2's user mode answers the busy-poll ioctls with: it does not know them.
+const EMULATED_BUSY_POLL = 'ENOSYS'
 const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' }, jobs: { type: 'string' } } })
@@ -111,6 +117,14 @@ function scenarioCheck(runtime, bin, root, inWorker) {
   return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
 }
 
+/** The daemon helpers once each (fd passing, ioctl, inotify, pidfd, systemd, busy polling), as daemon-runtimes.spec.ts runs them. */
+function daemonCheck(runtime, bin, root) {
+  const result = runScript(runtime, bin, root, [DAEMON_SMOKE, join(consumer, 'node_modules', 'epoll-napi')])
+  const out = scenarioOutput(result.stdout)
+  const problems = out ? daemonSmokeProblems(out, { inCloseWrite: IN_CLOSE_WRITE, busyPollUnavailable: EMULATED_BUSY_POLL }) : [`exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}`]
+  return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
+}
+
 console.error(`targets: specs left out on other targets:\n${Object.entries(LEFT_OUT).map(([spec, why]) => `  ${spec}: ${why}`).join('\n')}`)
 const copied = []
 const suites = []
@@ -136,6 +150,7 @@ for (const runtime of runtimes) {
     ['loader picks this binary', loaderCheck(runtime, bin, root)],
     ['event-loop scenario', scenarioCheck(runtime, bin, root, false)],
     ['event-loop scenario in a worker', scenarioCheck(runtime, bin, root, true)],
+    ['daemon helpers', daemonCheck(runtime, bin, root)],
   ]
   const row = { target: runtime.platform, runtime: runtime.name, passed: 0, failed: 0, skipped: 0, seconds: 0, note: '' }
   for (const [name, check] of checks) {
