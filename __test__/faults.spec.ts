@@ -151,7 +151,9 @@ test('an fd closed without unregister whose file lives on elsewhere keeps its re
   using ep = new Epoll()
   const [oldR, oldW] = pipe()
   ep.register(oldR, EPOLLIN)
-  const holder = spawn('sleep', ['30'], { stdio: ['ignore', 'ignore', 'ignore', oldR] })
+  // Killed below; it must outlive the other tests of this file, whose synchronous children can hold the
+  // event loop for half a minute under an emulator.
+  const holder = spawn('sleep', [String(scaled(30))], { stdio: ['ignore', 'ignore', 'ignore', oldR] })
   t.teardown(() => holder.kill())
   await new Promise((resolve) => holder.once('spawn', resolve))
   const file = (pid: number | 'self', fd: number) => readlinkSync(`/proc/${pid}/fd/${fd}`)
