@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 
 import { Epoll } from '../index.js'
 import { ROOT } from './helpers/child.js'
-import { scaled } from './helpers/emulation.js'
+import { EMULATOR, scaled } from './helpers/emulation.js'
 
 /**
  * Runs a snippet in a child Node and resolves with its exit status, or 'alive' if it is still running after
@@ -123,7 +123,10 @@ test('a ready level-triggered fd nobody consumes does not make the process spin'
   if (!t.is(result.outcome, 0, result.stderr)) return
   const { cpuMs, wallMs } = JSON.parse(result.stdout)
   t.log(`${cpuMs.toFixed(1)} ms CPU over ${wallMs.toFixed(0)} ms`)
-  t.true(cpuMs < 100, `${cpuMs} ms of CPU in one idle second`)
+  // A spinning process burns the whole second. An idle one under an emulator still spends up to about
+  // 150 ms in QEMU (measured with Node 22 on arm64), translating the code that runs the timers.
+  const limit = EMULATOR ? 500 : 100
+  t.true(cpuMs < limit, `${cpuMs} ms of CPU in one idle second`)
 })
 
 test('the event stays available: a parked level-triggered fd is delivered to the next wait', async (t) => {
