@@ -1,8 +1,8 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
 // npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
-// that the loader picks this target's binary out of all six platform packages and the event-loop scenario
-// of runtimes.spec.ts, on the main thread and in a worker, and daemon-runtimes.spec.ts's daemon helpers; in Node also ava's suite (suite.mjs says which
-// specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
+// that the loader picks this target's binary out of all six platform packages, the event-loop scenario
+// of runtimes.spec.ts on the main thread and in a worker, and daemon-runtimes.spec.ts's daemon helpers;
+// in Node also ava's suite (suite.mjs says which specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
 // prefix, the x86_64 one under qemu-x86_64 for that prefix.
 // --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down; --jobs 2 runs two
 // emulated suites at a time (one core each). Prints a table and writes
@@ -108,21 +108,24 @@ function loaderCheck(runtime, bin, root) {
   }
 }
 
+/** Runs a fixture that prints JSON; `problemsOf(out)` says what it got wrong (a crash is a problem too). */
+function jsonCheck(runtime, bin, root, args, problemsOf) {
+  const result = runScript(runtime, bin, root, args)
+  const out = scenarioOutput(result.stdout)
+  const problems = out ? problemsOf(out) : [`exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}`]
+  return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
+}
+
 /** The event-loop scenario through the installed package (handlers, wait, abort, iteration, close). */
 function scenarioCheck(runtime, bin, root, inWorker) {
   const scenario = [SCENARIO, join(consumer, 'node_modules', 'epoll-napi')]
-  const result = runScript(runtime, bin, root, inWorker ? [IN_WORKER, ...scenario] : scenario)
-  const out = scenarioOutput(result.stdout)
-  const problems = out ? scenarioProblems(out, EXPECTED_WATCHER[runtime.kind]) : [`exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}`]
-  return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
+  return jsonCheck(runtime, bin, root, inWorker ? [IN_WORKER, ...scenario] : scenario, (out) => scenarioProblems(out, EXPECTED_WATCHER[runtime.kind]))
 }
 
 /** The daemon helpers once each (fd passing, ioctl, inotify, pidfd, systemd, busy polling), as daemon-runtimes.spec.ts runs them. */
 function daemonCheck(runtime, bin, root) {
-  const result = runScript(runtime, bin, root, [DAEMON_SMOKE, join(consumer, 'node_modules', 'epoll-napi')])
-  const out = scenarioOutput(result.stdout)
-  const problems = out ? daemonSmokeProblems(out, { inCloseWrite: IN_CLOSE_WRITE, busyPollUnavailable: EMULATED_BUSY_POLL }) : [`exit ${result.status} ${result.signal ?? ''}: ${result.stderr.slice(-2000)}`]
-  return { ok: problems.length === 0, seconds: result.seconds, detail: problems.join('; ') }
+  const args = [DAEMON_SMOKE, join(consumer, 'node_modules', 'epoll-napi')]
+  return jsonCheck(runtime, bin, root, args, (out) => daemonSmokeProblems(out, { inCloseWrite: IN_CLOSE_WRITE, busyPollUnavailable: EMULATED_BUSY_POLL }))
 }
 
 console.error(`targets: specs left out on other targets:\n${Object.entries(LEFT_OUT).map(([spec, why]) => `  ${spec}: ${why}`).join('\n')}`)
