@@ -20,6 +20,16 @@ test('nesting instances deeper than the kernel allows is a coded ELOOP, never an
   t.true(outcome.includes('ELOOP') || outcome.includes('ELOOP epoll_ctl'), result.stdout)
 })
 
+// A timeout already over when the wait armed it (a preempted or emulated thread) used to settle the
+// wait from inside wait(), before it was listed: the settled wait stayed listed and kept the watcher
+// running for good, and the process never exited. Found by the nesting fixture above under QEMU.
+test('a wait whose timeout is over before it is armed still times out, and leaves nothing keeping the process alive', (t) => {
+  const result = runFixture('wait-clock-jumps', [], { timeout: scaled(20_000) })
+  t.is(result.signal, null, `killed after ${scaled(20_000)} ms: something still watches\n${result.stderr}`)
+  t.is(result.status, 0, result.stderr)
+  t.deepEqual(JSON.parse(result.stdout), { wait: [], readable: 0, waitAgain: [] })
+})
+
 test('more instances watching one fd than the kernel has wake-up paths for: coded errors, no abort', (t) => {
   const result = runFixture('wake-up-paths')
   t.is(result.signal, null, result.stderr)

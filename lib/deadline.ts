@@ -5,7 +5,9 @@
  * millisecond before 5 ms have really passed, and they round every delay to whole milliseconds. A
  * deadline here is a point on the monotonic clock (`performance.now()`): a timer brings it close,
  * and the last fraction of a millisecond is waited out in `setImmediate` turns (each of which still
- * lets the loop poll for I/O), so the callback runs once the time has passed, never before.
+ * lets the loop poll for I/O), so the callback runs once the time has passed, never before. It never
+ * runs from the constructor, even when the clock has already passed the deadline (a preempted or
+ * emulated thread): the caller finishes setting up its wait before any callback can settle it.
  *
  * A timeout of 0 means "what is ready now": it fires two check phases later, with a poll phase
  * between them in which whatever is ready is dispatched first.
@@ -27,7 +29,7 @@ export class Deadline {
     this.#fire = fire
     this.#refed = refed
     if (ms > 0) {
-      this.#schedule()
+      this.#arm(ms)
       return
     }
     this.#immediate = setImmediate(() => {
@@ -42,6 +44,11 @@ export class Deadline {
     this.#immediate = null
     const left = this.#at - performance.now()
     if (left <= 0) return this.#fire()
+    this.#arm(left)
+  }
+
+  /** Checks again in `left` ms, or in the next check phase when less than a millisecond is left. */
+  #arm(left: number): void {
     if (left >= 1) this.#timer = setTimeout(this.#schedule, Math.min(Math.floor(left), MAX_TIMER_MS))
     else this.#immediate = setImmediate(this.#schedule)
     if (!this.#refed) this.#applyRef()

@@ -157,12 +157,14 @@ export class Delivery {
     if (this.#kept.size > 0) return Promise.resolve(this.take(maxEvents))
     return new Promise<EpollEvent[]>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, maxEvents, deadline: null, signal, onAbort: null }
+      // Listed before anything can settle it: a settled waiter left in the list would keep the
+      // watcher running (and the process alive) for good.
+      this.#waiters.push(waiter)
       if (signal !== undefined) {
         waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
       if (timeout >= 0) waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
-      this.#waiters.push(waiter)
       try {
         this.#updateWatching(true)
       } catch (error) {
