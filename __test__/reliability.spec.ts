@@ -22,12 +22,22 @@ test('nesting instances deeper than the kernel allows is a coded ELOOP, never an
 
 // A timeout already over when the wait armed it (a preempted or emulated thread) used to settle the
 // wait from inside wait(), before it was listed: the settled wait stayed listed and kept the watcher
-// running for good, and the process never exited. Found by the nesting fixture above under QEMU.
-test('a wait whose timeout is over before it is armed still times out, and leaves nothing keeping the process alive', (t) => {
-  const result = runFixture('wait-clock-jumps', [], { timeout: scaled(20_000) })
+// running for good, and the process never exited. Found by the nesting fixture above under QEMU. A
+// signal-like object whose addEventListener throws or calls back at once did the same.
+test('a wait settled while it is set up settles once, and leaves nothing keeping the process alive', (t) => {
+  const result = runFixture('waits-settled-early', [], { timeout: scaled(20_000) })
   t.is(result.signal, null, `killed after ${scaled(20_000)} ms: something still watches\n${result.stderr}`)
   t.is(result.status, 0, result.stderr)
-  t.deepEqual(JSON.parse(result.stdout), { wait: [], readable: 0, waitAgain: [] })
+  const aborted = 'AbortError: The operation was aborted'
+  t.deepEqual(JSON.parse(result.stdout), {
+    wait: [],
+    readable: 0,
+    waitAgain: [],
+    waitThrowingSignal: 'Error: addEventListener failed',
+    readableThrowingSignal: 'Error: addEventListener failed',
+    waitSignalCallingAtOnce: aborted,
+    readableSignalCallingAtOnce: aborted,
+  })
 })
 
 test('more instances watching one fd than the kernel has wake-up paths for: coded errors, no abort', (t) => {

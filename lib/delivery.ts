@@ -157,15 +157,17 @@ export class Delivery {
     if (this.#kept.size > 0) return Promise.resolve(this.take(maxEvents))
     return new Promise<EpollEvent[]>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, maxEvents, deadline: null, signal, onAbort: null }
-      // Listed before anything can settle it: a settled waiter left in the list would keep the
-      // watcher running (and the process alive) for good.
+      // Listed before anything can settle it, and settled (unlisted) if setting it up throws: a
+      // settled waiter left in the list would keep the watcher running, and the process alive, for good.
       this.#waiters.push(waiter)
-      if (signal !== undefined) {
-        waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
-        signal.addEventListener('abort', waiter.onAbort, { once: true })
-      }
-      if (timeout >= 0) waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
       try {
+        if (signal !== undefined) {
+          waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
+          signal.addEventListener('abort', waiter.onAbort, { once: true })
+        }
+        if (timeout >= 0 && this.#waiters.includes(waiter)) {
+          waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
+        }
         this.#updateWatching(true)
       } catch (error) {
         this.#settle(waiter, null, error)

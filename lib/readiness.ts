@@ -71,11 +71,19 @@ export class ReadinessWaits {
         list.push(pending)
         if (this.#mask(list) !== before) this.#target.modify(fd, this.#mask(list) | EPOLLONESHOT)
       }
-      if (signal !== undefined) {
-        pending.onAbort = () => this.#settle(fd, pending, 0, abortErrorOf(signal))
-        signal.addEventListener('abort', pending.onAbort, { once: true })
+      // Listed by now: settled (and unlisted) if setting it up throws, or it would keep the
+      // registration, the watcher and the process alive for good.
+      try {
+        if (signal !== undefined) {
+          pending.onAbort = () => this.#settle(fd, pending, 0, abortErrorOf(signal))
+          signal.addEventListener('abort', pending.onAbort, { once: true })
+        }
+        if (timeout >= 0 && this.#pending.get(fd)?.includes(pending)) {
+          pending.deadline = new Deadline(timeout, () => this.#settle(fd, pending, 0), this.#delivery.refed)
+        }
+      } catch (error) {
+        this.#settle(fd, pending, 0, error)
       }
-      if (timeout >= 0) pending.deadline = new Deadline(timeout, () => this.#settle(fd, pending, 0), this.#delivery.refed)
     })
   }
 
