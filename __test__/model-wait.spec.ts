@@ -61,7 +61,9 @@ class World implements Disposable {
   readonly ep = new Epoll()
   /**
    * How long liveness checks wait for deliveries (ms): a loop turn for a handler, and each wait() of a
-   * drain. The watcher thread hands batches over from another thread, so it gets more time.
+   * drain. The watcher thread hands batches over from another thread, so it gets more time: a turn
+   * waits up to a second for it (it ends as soon as the handlers ran), since a loaded machine held a
+   * hand-off for over 200 ms once.
    */
   readonly patience: number
   readonly waitPatience: number
@@ -76,7 +78,7 @@ class World implements Disposable {
   clock = 0
 
   constructor(readonly watcher: Watcher) {
-    this.patience = watcher === 'thread' ? 200 : 0
+    this.patience = watcher === 'thread' ? 1000 : 0
     this.waitPatience = watcher === 'thread' ? 15 : 0
     for (let i = 0; i < 3; i++) {
       const [r, w] = pipe()
