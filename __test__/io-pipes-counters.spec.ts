@@ -18,6 +18,7 @@ import {
   writeCounter,
   writev,
 } from '../index.js'
+import { scaled } from './helpers/emulation.js'
 import { throwsSystemError } from './helpers/errors.js'
 import { closeAll, fdFlags } from './helpers/readiness.js'
 
@@ -101,18 +102,26 @@ test('a semaphore eventfd hands out its count one at a time', (t) => {
 
 test('a periodic timerfd becomes readable and counts every expiration since the last read', async (t) => {
   using ep = new Epoll()
-  // Timed from when the timer is armed: on a busy machine the checks below can take milliseconds.
+  // Under an emulator every check below takes ten times as long: so do the times. The first
+  // expiration is far enough away for the "not yet" check: a loaded machine took 100 ms to get there.
+  const initial = scaled(250)
+  const interval = scaled(10)
+  // Timed from when the timer is armed.
   const start = Date.now()
-  const fd = timerfd({ initial: 10, interval: 10 })
+  const fd = timerfd({ initial, interval })
   t.teardown(() => closeAll(fd))
   t.deepEqual(fdFlags(fd), { nonBlocking: true, closeOnExec: true })
   ep.register(fd, EPOLLIN)
   t.is(readCounter(fd), WOULD_BLOCK, 'not expired yet')
-  t.deepEqual(ep.poll(1000), [[fd, EPOLLIN]])
-  t.true(Date.now() - start >= 8)
-  await sleep(60)
+  t.deepEqual(ep.poll(scaled(1000)), [[fd, EPOLLIN]])
+  t.true(Date.now() - start >= initial - 2)
+  await sleep(6 * interval)
   const expirations = readCounter(fd)
   t.true(expirations >= 4, `${expirations} expirations`)
+  // Read again right after the next expiration, so that the one after it is a whole interval away
+  // from the check (a slow machine took over 10 ms between a read at a random time and the check).
+  t.deepEqual(ep.poll(scaled(1000)), [[fd, EPOLLIN]], 'readable again at the next expiration')
+  t.true(readCounter(fd) >= 1)
   t.deepEqual(ep.poll(0), [], 'reading resets readiness until the next expiration')
 })
 
