@@ -30,43 +30,16 @@ export {
   EPOLLWRBAND,
   EPOLLWRNORM,
   type EpollFlagName,
-} from './lib/constants'
-export { describeEvents } from './lib/describe'
-export { AbortError } from './lib/abort'
-export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type ReadinessOptions, type WaitOptions } from './lib/epoll'
-export type { ErrorCode, SystemError } from './lib/errors'
-export {
-  accept,
-  close,
-  connectTcp,
-  connectUnix,
-  DEFAULT_BACKLOG,
-  DEFAULT_HOST,
-  eventfd,
-  type EventfdOptions,
-  IOV_MAX,
-  listenTcp,
-  type ListenOptions,
-  listenUnix,
-  pipe,
-  read,
-  readCounter,
-  readv,
-  setNoDelay,
-  setTimer,
-  shutdown,
-  type SocketAddress,
-  socketError,
-  timerfd,
-  type TimerOptions,
-  write,
-  writeCounter,
-  writev,
-  WOULD_BLOCK,
-} from './lib/io'
-export { supported } from './lib/native'
-export type { Fd } from './lib/validate'
-export { BUSY_POLL_BUDGET_UNPRIVILEGED, type BusyPollOptions } from './lib/busy-poll'
+} from './lib/epoll/flags'
+export { describeEvents } from './lib/epoll/describe'
+export { AbortError } from './lib/internal/abort'
+export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type ReadinessOptions, type WaitOptions } from './lib/epoll/epoll'
+export type { ErrorCode, SystemError } from './lib/internal/errors'
+export { close, IOV_MAX, pipe, read, readv, write, writev, WOULD_BLOCK } from './lib/io/fd'
+export { eventfd, type EventfdOptions, readCounter, setTimer, timerfd, type TimerOptions, writeCounter } from './lib/io/counters'
+export { supported } from './lib/internal/native'
+export type { Fd } from './lib/internal/validators'
+export { BUSY_POLL_BUDGET_UNPRIVILEGED, type BusyPollOptions } from './lib/epoll/busy-poll'
 export {
   IN_ACCESS,
   IN_ALL_EVENTS,
@@ -102,37 +75,38 @@ export {
   IOC_TYPEBITS,
   IOC_WRITE,
   ioctlConstants,
-} from './lib/daemon-constants'
-export { peerCredentials, type PeerCredentials, type ReceivedFds, recvFds, SCM_MAX_FD, sendFds } from './lib/fdpass'
-export { addWatch, inotify, type InotifyEvent, readInotifyEvents, removeWatch } from './lib/inotify'
-export { ioctl, type IoctlDirection, ioctlRequest } from './lib/ioctl'
-export { pidfdOpen, pidfdSendSignal } from './lib/process'
-export { type ListenFd, listenFds, type ListenFdsOptions, notify } from './lib/systemd'
-// Sockets of every kind (lib/sockets.ts), batches of datagrams (lib/message-batch.ts) and their constants.
-// `localAddress`, `remoteAddress` and `socketpair` moved here from lib/io: they now take every family and type.
+} from './lib/daemon/constants'
+export { peerCredentials, type PeerCredentials, type ReceivedFds, recvFds, SCM_MAX_FD, sendFds } from './lib/daemon/fdpass'
+export { addWatch, inotify, type InotifyEvent, readInotifyEvents, removeWatch } from './lib/daemon/inotify'
+export { ioctl, type IoctlDirection, ioctlRequest } from './lib/daemon/ioctl'
+export { pidfdOpen, pidfdSendSignal } from './lib/daemon/pidfd'
+export { type ListenFd, listenFds, type ListenFdsOptions, notify } from './lib/daemon/systemd'
+// Sockets of every kind (lib/net/): made and connected, datagrams, batches of them, options, addresses.
 export {
-  addMembership,
-  type Address,
+  accept,
   bind,
   connect,
-  type Datagram,
-  dropMembership,
-  type IpAddress,
-  getSocketOption,
+  connectTcp,
+  connectUnix,
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
   listen,
-  listenUdp,
+  listenTcp,
+  type ListenOptions,
+  listenUnix,
   localAddress,
-  recvFrom,
   remoteAddress,
-  sendTo,
-  setSocketOption,
+  setNoDelay,
+  shutdown,
   socket,
+  socketError,
   type SocketFamily,
   socketpair,
   type SocketType,
-  type UdpOptions,
-  type UnixPath,
-} from './lib/sockets'
+} from './lib/net/socket'
+export { type Datagram, listenUdp, recvFrom, sendTo, type UdpOptions } from './lib/net/datagram'
+export { addMembership, dropMembership, getSocketOption, setSocketOption } from './lib/net/options'
+export type { Address, IpAddress, SocketAddress, UnixPath } from './lib/net/address'
 export {
   ADDRESS_SLOT_SIZE,
   MAX_MESSAGES,
@@ -141,7 +115,7 @@ export {
   META_STRIDE,
   recvMessages,
   sendMessages,
-} from './lib/message-batch'
+} from './lib/net/message-batch'
 export {
   AF_UNSPEC,
   AF_UNIX,
@@ -214,8 +188,11 @@ export {
   IPV6_RECVPKTINFO,
   MSG_TRUNC,
   MSG_CTRUNC,
+  SHUT_RD,
+  SHUT_WR,
+  SHUT_RDWR,
   type SocketConstantName,
   socketConstants,
-} from './lib/socket-constants'
-// Batched stream I/O: one crossing for many fds (lib/batch-io.ts).
-export { NOT_READ, pollRead, writeMany, writeSlots } from './lib/batch-io'
+} from './lib/net/constants'
+// Many fds per crossing (lib/io/many-fds.ts).
+export { NOT_READ, pollRead, writeMany, writeSlots } from './lib/io/many-fds'

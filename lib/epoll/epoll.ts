@@ -2,19 +2,19 @@
  * The `Epoll` class: Python's `select.epoll` with TypeScript idioms. Blocking polls
  * (`poll`/`pollInto`) and delivery on the event loop (handlers, `wait()`, async iteration) work on the
  * same instance. This file checks every argument and talks to the native instance; what happens to
- * an event on the event loop is {@link Delivery}'s job (lib/delivery.ts).
+ * an event on the event loop is {@link Delivery}'s job (`./delivery`).
  */
 import { isMainThread } from 'node:worker_threads'
 
-import { abortErrorOf, toOptionalSignal } from './abort'
-import { type BusyPollOptions, toBusyPoll } from './busy-poll'
-import { DEFAULT_EVENTS } from './constants'
+import type { NativeEpoll } from '../../binding'
+import { abortErrorOf } from '../internal/abort'
+import { closedError, invalidArgType, invalidThis, outOfRange } from '../internal/errors'
+import { hotCall, requireNative } from '../internal/native'
+import { type Fd, validateEvents, validateFd, validateOptionalBoolean, validateOptionalFunction, validateOptionalSignal, validateOptions, validatePositiveInt32, validateTimeout } from '../internal/validators'
+import { type BusyPollOptions, validateBusyPoll } from './busy-poll'
 import { Delivery, type EpollEvent, type EventHandler } from './delivery'
+import { DEFAULT_EVENTS } from './flags'
 import { type Direction, ReadinessWaits } from './readiness'
-import { closedError, invalidArgType, invalidThis, outOfRange } from './errors'
-import { type NativeBinding, requireNative } from './native'
-import type { NativeEpoll } from '../binding'
-import { type Fd, toEvents, toFd, toOptionalBoolean, toOptions, toPositiveInt32, toTimeout } from './validate'
 
 export type { EpollEvent, EventHandler } from './delivery'
 
@@ -55,20 +55,23 @@ export const DEFAULT_MAX_EVENTS = 1024
  */
 const WORKER_POLL_SLICE_MS = 100
 
-/** The binding's plain `epoll_wait` function (no per-call receiver bookkeeping), once loaded. */
-let epollWaitInto: NativeBinding['epollWaitInto'] | null = null
+/** The binding's plain `epoll_wait` function (no per-call receiver bookkeeping). */
+const nativePollInto = hotCall('pollInto')
 
-/** `epoll_wait` on the fd of an instance the caller checked is open. */
-function waitInto(fd: number, out: Uint32Array, ms: number): number {
-  const wait = (epollWaitInto ??= requireNative().epollWaitInto)
-  if (isMainThread || (ms >= 0 && ms <= WORKER_POLL_SLICE_MS)) return wait(fd, out, ms)
+/** `epoll_wait` on an instance the caller checked is open. */
+function waitInto(native: NativeEpoll, out: Uint32Array, ms: number): number {
+  const wait = nativePollInto
+  if (isMainThread || (ms >= 0 && ms <= WORKER_POLL_SLICE_MS)) return wait(native, out, ms)
   const end = ms < 0 ? Infinity : performance.now() + ms
   for (;;) {
     const left = end - performance.now()
-    const count = wait(fd, out, left <= WORKER_POLL_SLICE_MS ? Math.max(left, 0) : WORKER_POLL_SLICE_MS)
+    const count = wait(native, out, left <= WORKER_POLL_SLICE_MS ? Math.max(left, 0) : WORKER_POLL_SLICE_MS)
     if (count !== 0 || left <= WORKER_POLL_SLICE_MS) return count
   }
 }
+
+/** The native instance of an open `Epoll` (`ERR_EPOLL_CLOSED` once closed), for the package's own calls. */
+export let nativeOf: (ep: Epoll) => NativeEpoll
 
 /** Reused by `poll()`: the kernel writes `[fd, events]` pairs here, then JS builds the tuples. */
 let scratch = new Uint32Array(2 * 64)
@@ -97,8 +100,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     if (adopted !== undefined) {
       this.#native = adopted
     } else {
-      const opts = toOptions<EpollOptions>(options)
-      const closeOnExec = toOptionalBoolean(opts.closeOnExec, 'options.closeOnExec') ?? true
+      const opts = validateOptions<EpollOptions>(options)
+      const closeOnExec = validateOptionalBoolean(opts.closeOnExec, 'options.closeOnExec') ?? true
       this.#native = new (requireNative().NativeEpoll)(closeOnExec)
     }
     this.#fd = this.#native.fd
@@ -112,7 +115,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * before adoption count in `size` and `has()`.
    */
   static fromFd(fd: number): Epoll {
-    const native = requireNative().NativeEpoll.fromFd(toFd(fd))
+    const native = requireNative().NativeEpoll.fromFd(validateFd(fd))
     return new Epoll({ [adoptKey]: native } as EpollOptions)
   }
 
@@ -144,7 +147,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /** Whether `fd` is registered with this instance. */
   has(fd: Fd): boolean {
     Epoll.#brand(this)
-    const checked = toFd(fd)
+    const checked = validateFd(fd)
     return this.#open().has(checked)
   }
 
@@ -155,9 +158,9 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    */
   register(fd: Fd, events: number = DEFAULT_EVENTS, handler?: EventHandler): this {
     Epoll.#brand(this)
-    const checkedFd = toFd(fd)
-    const checkedEvents = toEvents(events)
-    checkHandler(handler)
+    const checkedFd = validateFd(fd)
+    const checkedEvents = validateEvents(events)
+    validateOptionalFunction(handler, 'handler')
     const native = this.#open()
     native.register(checkedFd, checkedEvents)
     // The kernel took it, so any state kept under this number belonged to an fd closed without
@@ -180,9 +183,9 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    */
   modify(fd: Fd, events: number, handler?: EventHandler): this {
     Epoll.#brand(this)
-    const checkedFd = toFd(fd)
-    const checkedEvents = toEvents(events)
-    checkHandler(handler)
+    const checkedFd = validateFd(fd)
+    const checkedEvents = validateEvents(events)
+    validateOptionalFunction(handler, 'handler')
     const native = this.#open()
     try {
       native.modify(checkedFd, checkedEvents)
@@ -200,7 +203,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /** Stops watching `fd` (`EPOLL_CTL_DEL`) and forgets its handler and any event not yet taken. */
   unregister(fd: Fd): this {
     Epoll.#brand(this)
-    const checkedFd = toFd(fd)
+    const checkedFd = validateFd(fd)
     const native = this.#open()
     try {
       native.unregister(checkedFd)
@@ -233,10 +236,10 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #readinessOf(fd: Fd, direction: Direction, options: ReadinessOptions | undefined): Promise<number> {
     if (typeof this !== 'object' || this === null || !(#native in this)) return Promise.reject(invalidThis('Epoll'))
     try {
-      const checkedFd = toFd(fd)
-      const opts = toOptions<ReadinessOptions>(options)
-      const timeout = toTimeout(opts.timeout, 'options.timeout')
-      const signal = toOptionalSignal(opts.signal, 'options.signal')
+      const checkedFd = validateFd(fd)
+      const opts = validateOptions<ReadinessOptions>(options)
+      const timeout = validateTimeout(opts.timeout, 'options.timeout')
+      const signal = validateOptionalSignal(opts.signal, 'options.signal')
       this.#open()
       if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
       return this.#readiness.wait(checkedFd, direction, timeout, signal)
@@ -254,10 +257,10 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   wait(options?: WaitOptions): Promise<EpollEvent[]> {
     if (typeof this !== 'object' || this === null || !(#native in this)) return Promise.reject(invalidThis('Epoll'))
     try {
-      const opts = toOptions<WaitOptions>(options)
-      const timeout = toTimeout(opts.timeout, 'options.timeout')
-      const maxEvents = opts.maxEvents === undefined ? MAX_EVENTS_PER_POLL : toPositiveInt32(opts.maxEvents, 'options.maxEvents')
-      const signal = toOptionalSignal(opts.signal, 'options.signal')
+      const opts = validateOptions<WaitOptions>(options)
+      const timeout = validateTimeout(opts.timeout, 'options.timeout')
+      const maxEvents = opts.maxEvents === undefined ? MAX_EVENTS_PER_POLL : validatePositiveInt32(opts.maxEvents, 'options.maxEvents')
+      const signal = validateOptionalSignal(opts.signal, 'options.signal')
       this.#open()
       if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
       return this.#delivery.wait(maxEvents, timeout, signal)
@@ -314,8 +317,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    */
   poll(timeout?: number, maxEvents?: number): EpollEvent[] {
     Epoll.#brand(this)
-    const ms = toTimeout(timeout)
-    const max = maxEvents === undefined ? DEFAULT_MAX_EVENTS : Math.min(toPositiveInt32(maxEvents, 'maxEvents'), MAX_EVENTS_PER_POLL)
+    const ms = validateTimeout(timeout)
+    const max = maxEvents === undefined ? DEFAULT_MAX_EVENTS : Math.min(validatePositiveInt32(maxEvents, 'maxEvents'), MAX_EVENTS_PER_POLL)
     this.#open()
     if (scratch.length < 2 * max) scratch = new Uint32Array(2 * max)
     const out = max * 2 === scratch.length ? scratch : scratch.subarray(0, 2 * max)
@@ -332,8 +335,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    */
   pollInto(out: Uint32Array, timeout?: number): number {
     Epoll.#brand(this)
-    checkEventBuffer(out)
-    const ms = toTimeout(timeout)
+    validateEventBuffer(out)
+    const ms = validateTimeout(timeout)
     this.#open()
     return this.#pollInto(out, ms)
   }
@@ -342,14 +345,14 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #pollInto(out: Uint32Array, ms: number): number {
     const delivery = this.#delivery
     delivery.rearmTaken()
-    if (!delivery.hasKept) return waitInto(this.#fd, out, ms)
+    if (!delivery.hasKept) return waitInto(this.#native!, out, ms)
     const kept = delivery.take(out.length >>> 1)
     for (let i = 0; i < kept.length; i++) {
       out[2 * i] = kept[i][0]
       out[2 * i + 1] = kept[i][1]
     }
     if (2 * kept.length === out.length) return kept.length
-    const more = waitInto(this.#fd, out.subarray(2 * kept.length), 0)
+    const more = waitInto(this.#native!, out.subarray(2 * kept.length), 0)
     return mergeByFd(out, kept.length, more)
   }
 
@@ -374,7 +377,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    */
   setBusyPoll(options: BusyPollOptions): this {
     Epoll.#brand(this)
-    const { usecs, budget, prefer } = toBusyPoll(options)
+    const { usecs, budget, prefer } = validateBusyPoll(options)
     this.#open().setBusyPoll(usecs, budget, prefer)
     return this
   }
@@ -398,6 +401,12 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   #open(): NativeEpoll {
     if (this.#native === null) throw closedError()
     return this.#native
+  }
+
+  static {
+    // The package's own calls that wait on an instance (`pollRead`) reach its native half here, not
+    // through a public member.
+    nativeOf = (ep) => ep.#open()
   }
 
   /** Throws `ERR_INVALID_THIS` unless `self` is an `Epoll` (a method borrowed onto another object). */
@@ -430,13 +439,7 @@ function mergeByFd(out: Uint32Array, first: number, more: number): number {
   return count
 }
 
-function checkHandler(handler: unknown): asserts handler is EventHandler | undefined {
-  if (handler !== undefined && typeof handler !== 'function') {
-    throw invalidArgType('handler', 'of type function', handler)
-  }
-}
-
-function checkEventBuffer(out: unknown): asserts out is Uint32Array {
+function validateEventBuffer(out: unknown): asserts out is Uint32Array {
   if (!(out instanceof Uint32Array)) throw invalidArgType('out', 'an instance of Uint32Array', out)
   // The intrinsic length: a subclass's `length` getter could claim room the memory does not have.
   const length = typedArrayLength.call(out) as number

@@ -3,11 +3,10 @@
  * (a written file is complete), renames paired by `cookie`, which `fs.watch` does not give. Register
  * the fd with an `Epoll` for `EPOLLIN` and read with {@link readInotifyEvents}.
  */
-import { invalidArgValue } from './errors'
-import { IN_ALL_EVENTS } from './daemon-constants'
-import { requireNative } from './native'
-import { type Fd, toEvents, toFd } from './validate'
-import { toCString, toIntegerIn } from './validate-daemon'
+import { invalidArgValue } from '../internal/errors'
+import { requireNative } from '../internal/native'
+import { type Fd, validateCString, validateEvents, validateFd, validateInteger } from '../internal/validators'
+import { IN_ALL_EVENTS } from './constants'
 
 /** One inotify event. */
 export interface InotifyEvent {
@@ -31,20 +30,20 @@ export function inotify(): number {
  * Watching a path again returns the same descriptor and replaces its mask (unless `IN_MASK_ADD`).
  */
 export function addWatch(fd: Fd, path: string, mask: number): number {
-  const target = toFd(fd)
-  const p = toCString(path, 'path')
-  const m = toEvents(mask, 'mask')
+  const target = validateFd(fd)
+  const p = validateCString(path, 'path')
+  const m = validateEvents(mask, 'mask')
   if ((m & IN_ALL_EVENTS) === 0) throw invalidArgValue('mask', 'must contain at least one IN_* event', mask)
   return requireNative().addWatch(target, p, m)
 }
 
 /** Stops a watch (`inotify_rm_watch`); an `IN_IGNORED` event for it follows. */
 export function removeWatch(fd: Fd, wd: number): void {
-  const target = toFd(fd)
-  requireNative().removeWatch(target, toIntegerIn(wd, 'wd', 1, 0x7fffffff))
+  const target = validateFd(fd)
+  requireNative().removeWatch(target, validateInteger(wd, 'wd', 1, 0x7fffffff))
 }
 
 /** Reads every event queued now, in order; `null` when none is (the fd is non-blocking). */
 export function readInotifyEvents(fd: Fd): InotifyEvent[] | null {
-  return requireNative().readInotifyEvents(toFd(fd))
+  return requireNative().readInotifyEvents(validateFd(fd))
 }

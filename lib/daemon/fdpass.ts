@@ -3,10 +3,9 @@
  * (`SO_PEERCRED`): what D-Bus and Wayland clients, and servers that hand connections to worker
  * processes, need. Python has the same as `socket.send_fds` / `socket.recv_fds`.
  */
-import { invalidArgType, outOfRange } from './errors'
-import { requireNative } from './native'
-import { type Fd, toFd } from './validate'
-import { toIntegerIn, toViewLength } from './validate-daemon'
+import { invalidArgType, outOfRange } from '../internal/errors'
+import { requireNative } from '../internal/native'
+import { type Fd, validateFd, validateInteger, validateViewLength } from '../internal/validators'
 
 /** The kernel's limit of fds in one message (`SCM_MAX_FD`), and the default `maxFds` of {@link recvFds}. */
 export const SCM_MAX_FD = 253
@@ -43,12 +42,12 @@ const ONE_BYTE = new Uint8Array(1)
  * are not sent then). 1 to {@link SCM_MAX_FD} fds; the `fds` may be numbers or objects with an `fd`.
  */
 export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): number {
-  const socket = toFd(fd)
+  const socket = validateFd(fd)
   if (!Array.isArray(fds)) throw invalidArgType('fds', 'an instance of Array', fds)
   if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 and <= ${SCM_MAX_FD}`, fds.length)
-  const numbers = fds.map((f, i) => toFd(f, `fds[${i}]`))
+  const numbers = fds.map((f, i) => validateFd(f, `fds[${i}]`))
   const bytes = data === undefined ? ONE_BYTE : data
-  const size = toViewLength(bytes, 'data')
+  const size = validateViewLength(bytes, 'data')
   if (size < 1) throw outOfRange('data.byteLength', '>= 1 (fds travel with at least one data byte)', size)
   return requireNative().sendFds(socket, numbers, bytes)
 }
@@ -59,15 +58,15 @@ export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): num
  * truncated: false }` at end of stream. Fds beyond `maxFds` are closed and reported in `truncated`.
  */
 export function recvFds(fd: Fd, buffer: ArrayBufferView, maxFds: number = SCM_MAX_FD): ReceivedFds | null {
-  const socket = toFd(fd)
-  const size = toViewLength(buffer, 'buffer')
+  const socket = validateFd(fd)
+  const size = validateViewLength(buffer, 'buffer')
   // Zero bytes read would look like end of stream.
   if (size < 1) throw outOfRange('buffer.byteLength', '>= 1', size)
-  const max = toIntegerIn(maxFds, 'maxFds', 0, SCM_MAX_FD)
+  const max = validateInteger(maxFds, 'maxFds', 0, SCM_MAX_FD)
   return requireNative().recvFds(socket, buffer, max)
 }
 
 /** The pid, uid and gid of the process at the other end of a unix socket (`SO_PEERCRED`). */
 export function peerCredentials(fd: Fd): PeerCredentials {
-  return requireNative().peerCredentials(toFd(fd))
+  return requireNative().peerCredentials(validateFd(fd))
 }

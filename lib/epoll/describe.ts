@@ -1,5 +1,5 @@
-import { constants } from './constants'
-import { toEvents } from './validate'
+import { validateEvents } from '../internal/validators'
+import { constants } from './flags'
 
 const FLAG_ENTRIES = Object.entries(constants) as [keyof typeof constants, number][]
 const KNOWN_BITS = FLAG_ENTRIES.reduce((all, [, bit]) => (all | bit) >>> 0, 0)
@@ -9,7 +9,7 @@ const KNOWN_BITS = FLAG_ENTRIES.reduce((all, [, bit]) => (all | bit) >>> 0, 0)
  * `describeEvents(EPOLLIN | EPOLLET)` is `['EPOLLIN', 'EPOLLET']`. Unknown bits appear as one hex string.
  */
 export function describeEvents(mask: number): string[] {
-  const bits = toEvents(mask, 'mask')
+  const bits = validateEvents(mask, 'mask')
   const names: string[] = []
   for (const [name, bit] of FLAG_ENTRIES) if ((bits & bit) >>> 0 !== 0) names.push(name)
   const unknown = (bits & ~KNOWN_BITS) >>> 0

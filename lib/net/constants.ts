@@ -2,9 +2,9 @@
  * The kernel's socket constants (address families, socket types, levels, protocols, options and
  * message flags) as named exports with literal types.
  *
- * These are the names and values of the Rust core's table (`crates/epoll-core/src/io/constants.rs`,
- * read from `libc`); `__test__/sockets-options.spec.ts` checks this typed copy against the table the
- * native binding exports. The copy exists so that the values have literal types and stay importable
+ * These are the names and values of the Rust core's table (`crates/epoll-core/src/net/constants.rs`,
+ * read from `libc`); `__test__/package/constants-agree.spec.ts` checks this typed copy, every entry, against
+ * the table the native binding exports. The copy exists so that the values have literal types and stay importable
  * where the binding cannot load. The values are Linux's generic ones, shared by every target the
  * package builds for (x86_64, aarch64, armv7, riscv64).
  */
@@ -151,6 +151,12 @@ export const MSG_TRUNC = 32
 /** In a batch slot flags: control data was cut. */
 export const MSG_CTRUNC = 8
 
+/** `shutdown(2)`: no more receptions. */
+export const SHUT_RD = 0
+/** `shutdown(2)`: no more transmissions (the peer reads end of file). */
+export const SHUT_WR = 1
+/** `shutdown(2)`: neither. */
+export const SHUT_RDWR = 2
 /** Every socket constant by name. Frozen. */
 export const socketConstants = Object.freeze({
   /** {@link AF_UNSPEC} */
@@ -295,6 +301,12 @@ export const socketConstants = Object.freeze({
   MSG_TRUNC,
   /** {@link MSG_CTRUNC} */
   MSG_CTRUNC,
+  /** {@link SHUT_RD} */
+  SHUT_RD,
+  /** {@link SHUT_WR} */
+  SHUT_WR,
+  /** {@link SHUT_RDWR} */
+  SHUT_RDWR,
 } as const)
 
 /** The name of one socket constant, e.g. `'SO_REUSEADDR'`. */

@@ -9,10 +9,10 @@
  * re-armed once its event was taken and the taker had a turn. The epoll fd is watched exactly while
  * someone consumes: a handler or a pending wait.
  */
-import { abortErrorOf } from './abort'
-import { EPOLLET, EPOLLONESHOT } from './constants'
+import { abortErrorOf } from '../internal/abort'
+import { closedError, watchFailed } from '../internal/errors'
 import { Deadline } from './deadline'
-import { closedError, watchFailed } from './errors'
+import { EPOLLET, EPOLLONESHOT } from './flags'
 import { useWatcherThread } from './watcher-choice'
 
 /** One ready fd: `[fd, events]`. */

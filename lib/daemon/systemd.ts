@@ -2,9 +2,8 @@
  * systemd integration without libsystemd: socket activation ({@link listenFds}, `sd_listen_fds(3)`)
  * and readiness notification ({@link notify}, `sd_notify(3)`).
  */
-import { requireNative } from './native'
-import { toOptionalBoolean, toOptions } from './validate'
-import { toCString } from './validate-daemon'
+import { requireNative } from '../internal/native'
+import { validateCString, validateOptionalBoolean, validateOptions } from '../internal/validators'
 
 /** One fd passed by systemd, with the name its socket unit gave it (`FileDescriptorName=`). */
 export interface ListenFd {
@@ -34,9 +33,9 @@ const VARIABLES = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'] as const
 export function listenFds(options: ListenFdsOptions & { names: true }): ListenFd[]
 export function listenFds(options?: ListenFdsOptions): number[]
 export function listenFds(options?: ListenFdsOptions): number[] | ListenFd[] {
-  const opts = toOptions<ListenFdsOptions>(options)
-  const names = toOptionalBoolean(opts.names, 'options.names') ?? false
-  const unset = toOptionalBoolean(opts.unsetEnvironment, 'options.unsetEnvironment') ?? true
+  const opts = validateOptions<ListenFdsOptions>(options)
+  const names = validateOptionalBoolean(opts.names, 'options.names') ?? false
+  const unset = validateOptionalBoolean(opts.unsetEnvironment, 'options.unsetEnvironment') ?? true
   const [pid, count, fdNames] = VARIABLES.map((name) => process.env[name])
   try {
     const fds = requireNative().listenFds(pid, count, fdNames)
@@ -54,7 +53,7 @@ export function listenFds(options?: ListenFdsOptions): number[] | ListenFd[] {
  * `$NOTIFY_SOCKET` is not set (not run by systemd, or no `Type=notify`), `true` once sent.
  */
 export function notify(state: string): boolean {
-  const message = toCString(state, 'state')
+  const message = validateCString(state, 'state')
   const socket = process.env.NOTIFY_SOCKET
   if (socket === undefined || socket === '') return false
   requireNative().notify(socket, message)

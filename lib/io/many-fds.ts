@@ -14,56 +14,22 @@
  * others, so failures are numbers, the negative errno as libuv reports them (`-32` is `EPIPE`;
  * `os.constants.errno` names them). Nothing is allocated per call.
  */
-import { Epoll } from './epoll'
-import { invalidArgType, invalidArgValue, outOfRange } from './errors'
-import { type NativeBinding, requireNative, supported } from './native'
-import { toTimeout } from './validate'
+import { Epoll, nativeOf } from '../epoll/epoll'
+import { invalidArgType, outOfRange } from '../internal/errors'
+import { hotCall } from '../internal/native'
+import { validateApart, validateInstance, validateInteger, validateTimeout, validateView } from '../internal/validators'
 
 /** What {@link pollRead} puts in `lengths[i]` for an fd it did not read: no input event, skipped, or would block. */
 export const NOT_READ = -1 as const
 
-interface BatchPaths {
-  writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset: number, length: number): number
-  pollRead(
-    epfd: number,
-    events: Uint32Array,
-    lengths: Int32Array,
-    slab: ArrayBufferView,
-    slotSize: number,
-    timeout: number,
-    skip: Uint8Array | undefined,
-  ): number
-  writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
-}
-
-const native: BatchPaths | null = supported ? (requireNative() as NativeBinding & BatchPaths) : null
-
-function binding(): BatchPaths {
-  return native ?? (requireNative() as NativeBinding & BatchPaths)
-}
+const nativeWriteMany = hotCall('writeMany')
+const nativePollRead = hotCall('pollRead')
+const nativeWriteSlots = hotCall('writeSlots')
 
 // ---------------------------------------------------------------------------------------------
 // argument checks (Node's messages; the binding checks only what memory safety needs)
 
-function checkInt32Array(value: unknown, name: string): asserts value is Int32Array {
-  if (!(value instanceof Int32Array)) throw invalidArgType(name, 'an instance of Int32Array', value)
-}
-
-function checkUint32Array(value: unknown, name: string): asserts value is Uint32Array {
-  if (!(value instanceof Uint32Array)) throw invalidArgType(name, 'an instance of Uint32Array', value)
-}
-
-function checkView(value: unknown, name: string): asserts value is ArrayBufferView {
-  if (!ArrayBuffer.isView(value)) throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
-}
-
-function checkCount(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isInteger(value) || value < 0 || value > max) throw outOfRange(name, `an integer >= 0 and <= ${max}`, value)
-  return value
-}
-
-function checkSlotSize(value: unknown, slabBytes: number): number {
+function validateSlotSize(value: unknown, slabBytes: number): number {
   if (typeof value !== 'number') throw invalidArgType('slotSize', 'of type number', value)
   if (!Number.isInteger(value) || value < 1 || value > slabBytes) {
     throw outOfRange('slotSize', `an integer >= 1 and <= ${slabBytes} (the bytes of slab)`, value)
@@ -75,21 +41,6 @@ function checkSlotSize(value: unknown, slabBytes: number): number {
  * An array a call writes into must not share memory with any other array of the call (the binding
  * refuses that too: it would be two views of the same bytes, one of them being written).
  */
-function checkApart(written: ArrayBufferView[], writtenNames: string[], others: ArrayBufferView[], otherNames: string[]): void {
-  const all = [...written, ...others]
-  const names = [...writtenNames, ...otherNames]
-  for (let i = 0; i < written.length; i++) {
-    for (let j = 0; j < all.length; j++) {
-      const a = all[i]
-      const b = all[j]
-      if (i === j || a.buffer !== b.buffer) continue
-      if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
-        throw invalidArgValue(names[i], `must not share memory with ${names[j]}`, a)
-      }
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // the calls
 
@@ -110,15 +61,15 @@ function checkApart(written: ArrayBufferView[], writtenNames: string[], others: 
  * ```
  */
 export function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset = 0, length?: number): number {
-  checkInt32Array(fds, 'fds')
-  checkInt32Array(results, 'results')
-  const n = checkCount(count, 'count', Math.min(fds.length, results.length))
-  checkView(buffer, 'buffer')
+  validateInstance(fds, 'fds', Int32Array)
+  validateInstance(results, 'results', Int32Array)
+  const n = validateInteger(count, 'count', 0, Math.min(fds.length, results.length))
+  validateView(buffer, 'buffer')
   const size = buffer.byteLength
-  const start = checkCount(offset, 'offset', size)
-  const bytes = length === undefined ? size - start : checkCount(length, 'length', size - start)
-  checkApart([results], ['results'], [fds, buffer], ['fds', 'buffer'])
-  return binding().writeMany(fds, n, results, buffer, start, bytes)
+  const start = validateInteger(offset, 'offset', 0, size)
+  const bytes = length === undefined ? size - start : validateInteger(length, 'length', 0, size - start)
+  validateApart([results], ['results'], [fds, buffer], ['fds', 'buffer'])
+  return nativeWriteMany(fds, n, results, buffer, start, bytes)
 }
 
 /**
@@ -151,18 +102,18 @@ export function pollRead(
   timeout?: number,
   skip?: Uint8Array,
 ): number {
-  if (!(ep instanceof Epoll)) throw invalidArgType('ep', 'an instance of Epoll', ep)
-  checkUint32Array(events, 'events')
-  checkInt32Array(lengths, 'lengths')
-  checkView(slab, 'slab')
-  const slot = checkSlotSize(slotSize, slab.byteLength)
+  validateInstance(ep, 'ep', Epoll)
+  validateInstance(events, 'events', Uint32Array)
+  validateInstance(lengths, 'lengths', Int32Array)
+  validateView(slab, 'slab')
+  const slot = validateSlotSize(slotSize, slab.byteLength)
   if (events.length < 2 || lengths.length < 1) {
     throw outOfRange('events.length', '>= 2 with lengths.length >= 1 (room for one event)', events.length)
   }
-  const ms = toTimeout(timeout)
-  if (skip !== undefined && !(skip instanceof Uint8Array)) throw invalidArgType('skip', 'an instance of Uint8Array', skip)
-  checkApart([events, lengths, slab], ['events', 'lengths', 'slab'], skip === undefined ? [] : [skip], ['skip'])
-  return binding().pollRead(ep.fileno(), events, lengths, slab, slot, ms, skip)
+  const ms = validateTimeout(timeout)
+  if (skip !== undefined) validateInstance(skip, 'skip', Uint8Array)
+  validateApart([events, lengths, slab], ['events', 'lengths', 'slab'], skip === undefined ? [] : [skip], ['skip'])
+  return nativePollRead(nativeOf(ep), events, lengths, slab, slot, ms, skip)
 }
 
 /**
@@ -181,13 +132,13 @@ export function writeSlots(
   slotSize: number,
   results: Int32Array,
 ): number {
-  checkUint32Array(pairs, 'pairs')
-  checkInt32Array(lengths, 'lengths')
-  checkView(slab, 'slab')
-  checkInt32Array(results, 'results')
-  const slot = checkSlotSize(slotSize, slab.byteLength)
+  validateInstance(pairs, 'pairs', Uint32Array)
+  validateInstance(lengths, 'lengths', Int32Array)
+  validateView(slab, 'slab')
+  validateInstance(results, 'results', Int32Array)
+  const slot = validateSlotSize(slotSize, slab.byteLength)
   const max = Math.min(pairs.length >> 1, lengths.length, results.length, Math.floor(slab.byteLength / slot))
-  const n = checkCount(count, 'count', max)
-  checkApart([results], ['results'], [pairs, lengths, slab], ['pairs', 'lengths', 'slab'])
-  return binding().writeSlots(pairs, n, lengths, slab, slot, results)
+  const n = validateInteger(count, 'count', 0, max)
+  validateApart([results], ['results'], [pairs, lengths, slab], ['pairs', 'lengths', 'slab'])
+  return nativeWriteSlots(pairs, n, lengths, slab, slot, results)
 }

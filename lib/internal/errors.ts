@@ -4,7 +4,8 @@
  * message of a given code is built here, once. System errors come from the native binding already
  * shaped (`code`, negative `errno`, `syscall`).
  */
-import { inspect } from 'node:util'
+import { constants } from 'node:os'
+import { getSystemErrorMap, inspect } from 'node:util'
 
 /** A system error as thrown by this package: what Node's `fs`/`net` throw too. */
 export interface SystemError extends Error {
@@ -134,9 +135,16 @@ export function watchFailed(errno: number, syscall: string): Error & { code: 'ER
 
 /** `'EBADF'` for 9; `'E<n>'` for a number this runtime does not name. */
 function errnoName(errno: number): string {
-  try {
-    return (require('node:util') as typeof import('node:util')).getSystemErrorName(-errno)
-  } catch {
-    return `E${errno}`
-  }
+  return getSystemErrorMap().get(-errno)?.[0] ?? `E${errno}`
+}
+
+/**
+ * A system error decided before any system call (an address the kernel could not take), shaped and
+ * worded like the ones the binding throws: `ENAMETOOLONG: name too long, bind (/very/long/path)`.
+ */
+export function systemError(code: keyof typeof constants.errno, syscall: string, detail: string): SystemError {
+  const errno = constants.errno[code]
+  const description = getSystemErrorMap().get(-errno)?.[1] ?? 'unknown error'
+  const error = withCode(new Error(`${code}: ${description}, ${syscall} (${detail})`), code)
+  return Object.assign(error, { errno: -errno, syscall })
 }

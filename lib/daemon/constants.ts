@@ -1,9 +1,9 @@
 /**
  * The kernel's `IN_*` inotify flags and the `_IOC` request layout, with the kernel's values.
  *
- * These are typed copies of the Rust core's tables (`crates/epoll-core/src/io/inotify.rs`,
- * `crates/epoll-core/src/io/ioctl.rs`); `__test__/daemon-constants.spec.ts` checks them against the
- * tables the native binding exports. The `IOC_*` values are the generic layout (`asm-generic/ioctl.h`)
+ * These are typed copies of the Rust core's tables (`crates/epoll-core/src/daemon/inotify.rs`,
+ * `crates/epoll-core/src/daemon/ioctl.rs`); `__test__/package/constants-agree.spec.ts` checks every
+ * entry against the tables the native binding exports. The `IOC_*` values are the generic layout (`asm-generic/ioctl.h`)
  * of every architecture the package is built for (x86_64, aarch64, armv7, riscv64); powerpc, mips and
  * sparc differ, and {@link ioctlRequest} always uses the layout of the binary that is running.
  */

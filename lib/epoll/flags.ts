@@ -1,8 +1,8 @@
 /**
  * Every `EPOLL*` flag with the kernel's value, unsigned (`EPOLLET === 0x80000000`).
  *
- * These are the names and values of the Rust core's flag table (`crates/epoll-core/src/flags.rs`);
- * `__test__/constants.spec.ts` checks this typed copy against the table the native binding exports.
+ * These are the names and values of the Rust core's flag table (`crates/epoll-core/src/epoll/flags.rs`);
+ * `__test__/package/constants-agree.spec.ts` checks this typed copy against the table the native binding exports.
  * The copy exists so that the values have literal types and stay importable where the binding cannot
  * load (other platforms).
  */

@@ -2,8 +2,6 @@
  * Aborts the way `node:timers/promises` does: an `AbortError` (`name` 'AbortError', `code`
  * 'ABORT_ERR') whose `cause` is the signal's reason.
  */
-import { invalidArgType } from './errors'
-
 /**
  * Rejects a `wait()` (or ends a `for await`) whose `AbortSignal` was aborted; `cause` is the signal's
  * `reason`. Shaped like the `AbortError` of Node's own promise APIs, so `error.name === 'AbortError'`
@@ -18,22 +16,7 @@ export class AbortError extends Error {
   }
 }
 
-/** An optional `AbortSignal` option. */
-export function toOptionalSignal(value: unknown, name: string): AbortSignal | undefined {
-  if (value === undefined) return undefined
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    !('aborted' in value) ||
-    typeof (value as AbortSignal).addEventListener !== 'function' ||
-    // Without it a settled wait could not let go of its listener (and used to never settle).
-    typeof (value as AbortSignal).removeEventListener !== 'function'
-  ) {
-    throw invalidArgType(name, 'an instance of AbortSignal', value)
-  }
-  return value as AbortSignal
-}
-
+/** The `AbortError` of a `signal` that aborted, with its reason as `cause`. */
 export function abortErrorOf(signal: AbortSignal): AbortError {
   return new AbortError(undefined, { cause: signal.reason })
 }

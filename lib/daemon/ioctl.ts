@@ -11,17 +11,16 @@
  * `TIOCGWINSZ`: make the view as large as the kernel's struct), and integer arguments given to requests
  * that expect a pointer (the kernel then writes at that address).
  */
-import { invalidArgType, invalidArgValue, outOfRange } from './errors'
-import { requireNative } from './native'
-import { type Fd, toFd } from './validate'
-import { toIntegerIn, toViewLength } from './validate-daemon'
+import { invalidArgType, invalidArgValue, outOfRange } from '../internal/errors'
+import { requireNative } from '../internal/native'
+import { type Fd, validateFd, validateInteger, validateViewLength } from '../internal/validators'
 
 /** The direction of an ioctl's data, from user space's side. */
 export type IoctlDirection = 'none' | 'read' | 'write' | 'readwrite'
 
 const DIRECTIONS: readonly IoctlDirection[] = ['none', 'read', 'write', 'readwrite']
 
-function toRequest(value: unknown): number {
+function validateRequest(value: unknown): number {
   if (typeof value !== 'number') throw invalidArgType('request', 'of type number', value)
   if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
     throw outOfRange('request', 'a 32-bit integer (>= -2**31 and <= 2**32 - 1)', value)
@@ -36,8 +35,8 @@ function toRequest(value: unknown): number {
  * request the fd does not know). See the module notes on what cannot be made safe.
  */
 export function ioctl(fd: Fd, request: number, arg?: number | ArrayBufferView): number {
-  const target = toFd(fd)
-  const req = toRequest(request)
+  const target = validateFd(fd)
+  const req = validateRequest(request)
   const native = requireNative()
   if (arg === undefined || typeof arg === 'number') {
     const value = arg ?? 0
@@ -45,7 +44,7 @@ export function ioctl(fd: Fd, request: number, arg?: number | ArrayBufferView): 
     return native.ioctlValue(target, req, value)
   }
   if (!ArrayBuffer.isView(arg)) throw invalidArgType('arg', 'of type number or an instance of Buffer, TypedArray, or DataView', arg)
-  const size = toViewLength(arg, 'arg')
+  const size = validateViewLength(arg, 'arg')
   const needed = native.ioctlSize(req)
   if (size < needed) {
     throw outOfRange('arg.byteLength', `>= ${needed} (the struct size request 0x${req.toString(16)} encodes)`, size)
@@ -69,12 +68,12 @@ export function ioctlRequest(direction: IoctlDirection, type: number | string, n
     if (type.length !== 1 || type.charCodeAt(0) > 0xff) throw invalidArgValue('type', 'must be one character with a code <= 255', type)
     code = type.charCodeAt(0)
   } else {
-    code = toIntegerIn(type, 'type', 0, 0xff)
+    code = validateInteger(type, 'type', 0, 0xff)
   }
-  const number = toIntegerIn(nr, 'nr', 0, 0xff)
+  const number = validateInteger(nr, 'nr', 0, 0xff)
   const native = requireNative()
-  sizeBits ??= native.ioctlTable().IOC_SIZEBITS
-  const bytes = toIntegerIn(size, 'size', 0, 2 ** sizeBits - 1)
+  sizeBits ??= native.constantTables().ioctl.IOC_SIZEBITS
+  const bytes = validateInteger(size, 'size', 0, 2 ** sizeBits - 1)
   if (direction === 'none' && bytes !== 0) throw invalidArgValue('size', "must be 0 for direction 'none'", bytes)
   return native.ioctlRequest(direction, code, number, bytes)
 }

@@ -8,11 +8,11 @@
  * abort, close) the registration is removed again, so an fd the caller registers itself meets the
  * kernel's `EEXIST`, as a second `register` would.
  */
-import { abortErrorOf } from './abort'
-import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP } from './constants'
+import { abortErrorOf } from '../internal/abort'
+import { closedError } from '../internal/errors'
 import { Deadline } from './deadline'
 import type { Delivery } from './delivery'
-import { closedError } from './errors'
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP } from './flags'
 
 /** What the readiness promises need of the native instance. */
 export interface ReadinessTarget {

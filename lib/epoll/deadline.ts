@@ -13,8 +13,8 @@
  * between them in which whatever is ready is dispatched first.
  */
 
-/** setTimeout's largest delay; longer deadlines re-arm. */
-const MAX_TIMER_MS = 0x7fffffff
+/** `setTimeout`'s largest delay (2**31 - 1 ms); longer deadlines re-arm. Not the timerfd limit of `MAX_TIMER_MS`. */
+const MAX_SET_TIMEOUT_MS = 0x7fffffff
 
 /** Runs `fire` once, `ms` milliseconds (fractions allowed; 0: after one poll phase) from now, unless cancelled. */
 export class Deadline {
@@ -49,7 +49,7 @@ export class Deadline {
 
   /** Checks again in `left` ms, or in the next check phase when less than a millisecond is left. */
   #arm(left: number): void {
-    if (left >= 1) this.#timer = setTimeout(this.#schedule, Math.min(Math.floor(left), MAX_TIMER_MS))
+    if (left >= 1) this.#timer = setTimeout(this.#schedule, Math.min(Math.floor(left), MAX_SET_TIMEOUT_MS))
     else this.#immediate = setImmediate(this.#schedule)
     if (!this.#refed) this.#applyRef()
   }

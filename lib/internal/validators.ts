@@ -116,12 +116,12 @@ export function validateDestinationPort(value: unknown, name = 'port'): number {
 }
 
 /**
- * An IP address literal (`'[::1]'` brackets are accepted and removed), `fallback` when `undefined`.
- * No name lookups: a blocking DNS query has no place in an event loop. Resolve names first
- * (`dns.promises.lookup`) and pass the address.
+ * An IP address literal (`'[::1]'` brackets are accepted and removed), `fallback` when `undefined`
+ * and a fallback is given. No name lookups: a blocking DNS query has no place in an event loop.
+ * Resolve names first (`dns.promises.lookup`) and pass the address.
  */
-export function validateIpLiteral(value: unknown, name: string, fallback: string): string {
-  if (value === undefined) return fallback
+export function validateIpLiteral(value: unknown, name: string, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback
   if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
   const literal = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
   if (isIP(literal) === 0) throw invalidArgValue(name, 'must be an IPv4 or IPv6 address literal (no DNS lookup)', value)
@@ -223,16 +223,115 @@ export function validateViews(buffers: unknown, name: string, max: number): [vie
   return [views, total]
 }
 
-// The names `lib/epoll.ts` and `lib/describe.ts` import (the first helpers had a `to` prefix).
-/** {@link validateFd}. */
-export const toFd = validateFd
-/** {@link validateEvents}. */
-export const toEvents = validateEvents
-/** {@link validateTimeout}. */
-export const toTimeout = validateTimeout
-/** {@link validatePositiveInt32}. */
-export const toPositiveInt32 = validatePositiveInt32
-/** {@link validateOptions}. */
-export const toOptions = validateOptions
-/** {@link validateOptionalBoolean}. */
-export const toOptionalBoolean = validateOptionalBoolean
+/** Any int32 (a protocol, level or option number: the kernel says whether it knows it). */
+export function validateInt32(value: unknown, name: string): number {
+  return validateInteger(value, name, -0x80000000, MAX_INT32)
+}
+
+/** A listen backlog: `undefined` (then {@link DEFAULT_BACKLOG}) or an integer from 0 to 2**31 - 1. */
+export function validateBacklog(value: unknown, name: string): number {
+  return value === undefined ? DEFAULT_BACKLOG : validateInteger(value, name, 0, MAX_INT32)
+}
+
+/** The listen backlog when none is given (Node's default; a typed copy of the core's, checked by a spec). */
+export const DEFAULT_BACKLOG = 511
+
+/**
+ * A name from `names` (`'ipv4'`, `'stream'`, ...) or any non-negative int32 (an `AF_*`/`SOCK_*`
+ * number the kernel judges). Returns the number.
+ */
+export function validateNamedNumber(value: unknown, name: string, names: Readonly<Record<string, number>>): number {
+  if (typeof value === 'number') return validateInteger(value, name, 0, MAX_INT32)
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string or number', value)
+  const known = Object.hasOwn(names, value) ? names[value] : undefined
+  if (known === undefined) {
+    const list = Object.keys(names).map((n) => `'${n}'`).join(', ')
+    throw invalidArgValue(name, `must be one of ${list} or a number`, value)
+  }
+  return known
+}
+
+/** A checked address object: a unix path, or an IP literal and port. */
+export type AddressObject = { path: string; address?: undefined; port?: undefined } | { path?: undefined; address: string; port: number }
+
+/**
+ * An address given as an object: `{ path }` (or a `SocketAddress` of family `'unix'`) for a unix
+ * socket, `{ address, port }` with an IP literal otherwise. Raw bytes are checked by the codec.
+ */
+export function validateAddressObject(value: unknown, name: string): AddressObject {
+  if (typeof value !== 'object' || value === null) {
+    throw invalidArgType(name, 'an object with "address" and "port", an object with "path", or a Uint8Array', value)
+  }
+  const { path, address, port, family } = value as { path?: unknown; address?: unknown; port?: unknown; family?: unknown }
+  if (path !== undefined || family === 'unix') {
+    const p = path !== undefined ? path : address
+    if (typeof p !== 'string') throw invalidArgType(`${name}.path`, 'of type string', p)
+    if (p.length === 0) throw invalidArgValue(`${name}.path`, 'must not be empty', p)
+    return { path: p }
+  }
+  return { address: validateIpLiteral(address, `${name}.address`), port: validatePort(port, `${name}.port`) }
+}
+
+/** A destination port 0 on a TCP or UDP socket: `ERR_SOCKET_BAD_PORT`, as `node:dgram`'s `send` says it. */
+export function badDestinationPort(port: number): RangeError {
+  return socketBadPort('Port', port, false)
+}
+
+/** The byte length of an `ArrayBufferView` argument; a non-view or a detached buffer is refused. */
+export function validateViewLength(value: unknown, name: string): number {
+  validateView(value, name)
+  return validateByteLength(value, name)
+}
+
+/** A non-empty string without NUL bytes (a path or a name the kernel reads as a C string). */
+export function validateCString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
+  if (value.length === 0) throw invalidArgValue(name, 'must not be empty', value)
+  if (value.includes('\0')) throw invalidArgValue(name, 'must be a string without null bytes', value)
+  return value
+}
+
+/** An optional `AbortSignal` option (anything with `aborted` and both listener methods, as Node accepts). */
+export function validateOptionalSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined) return undefined
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !('aborted' in value) ||
+    typeof (value as AbortSignal).addEventListener !== 'function' ||
+    // Without it a settled wait could not let go of its listener (and used to never settle).
+    typeof (value as AbortSignal).removeEventListener !== 'function'
+  ) {
+    throw invalidArgType(name, 'an instance of AbortSignal', value)
+  }
+  return value as AbortSignal
+}
+
+/** A function, or `undefined`. */
+export function validateOptionalFunction(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'function') throw invalidArgType(name, 'of type function', value)
+}
+
+/** An instance of `type` (a typed array kind, a class of the package). */
+export function validateInstance<T>(value: unknown, name: string, type: abstract new (...args: never[]) => T): asserts value is T {
+  if (!(value instanceof type)) throw invalidArgType(name, `an instance of ${type.name}`, value)
+}
+
+/**
+ * Views a native call writes into (`written`) share no memory with each other or with the views it
+ * reads (`read`): Rust may not hold a mutable slice that aliases another.
+ */
+export function validateApart(written: ArrayBufferView[], writtenNames: string[], read: ArrayBufferView[], readNames: string[]): void {
+  const all = [...written, ...read]
+  const names = [...writtenNames, ...readNames]
+  for (let i = 0; i < written.length; i++) {
+    for (let j = 0; j < all.length; j++) {
+      const a = all[i]
+      const b = all[j]
+      if (i === j || a.buffer !== b.buffer) continue
+      if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+        throw invalidArgValue(names[i], `must not share memory with ${names[j]}`, a)
+      }
+    }
+  }
+}

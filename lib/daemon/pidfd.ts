@@ -5,23 +5,22 @@
  */
 import { constants } from 'node:os'
 
-import { invalidArgType, unknownSignal } from './errors'
-import { requireNative } from './native'
-import { type Fd, toFd } from './validate'
-import { toIntegerIn } from './validate-daemon'
+import { invalidArgType, unknownSignal } from '../internal/errors'
+import { requireNative } from '../internal/native'
+import { type Fd, validateFd, validateInteger } from '../internal/validators'
 
 /** The highest signal number Linux has (`SIGRTMAX`). */
 const SIGNAL_MAX = 64
 
 /** A signal by name (`'SIGTERM'`, as `process.kill` takes it) or number (0 to 64). */
-function toSignal(value: unknown): number {
+function validateSignal(value: unknown): number {
   if (typeof value === 'string') {
     const signals = constants.signals as Record<string, number>
     if (!Object.hasOwn(signals, value)) throw unknownSignal(value)
     return signals[value]
   }
   if (typeof value !== 'number') throw invalidArgType('signal', 'of type number or string', value)
-  return toIntegerIn(value, 'signal', 0, SIGNAL_MAX)
+  return validateInteger(value, 'signal', 0, SIGNAL_MAX)
 }
 
 /**
@@ -30,7 +29,7 @@ function toSignal(value: unknown): number {
  * when there is no such process.
  */
 export function pidfdOpen(pid: number): number {
-  return requireNative().pidfdOpen(toIntegerIn(pid, 'pid', 1, 0x7fffffff))
+  return requireNative().pidfdOpen(validateInteger(pid, 'pid', 1, 0x7fffffff))
 }
 
 /**
@@ -39,6 +38,6 @@ export function pidfdOpen(pid: number): number {
  * An unknown name is `ERR_UNKNOWN_SIGNAL`, as in `process.kill`.
  */
 export function pidfdSendSignal(fd: Fd, signal: number | NodeJS.Signals): void {
-  const target = toFd(fd)
-  requireNative().pidfdSendSignal(target, toSignal(signal))
+  const target = validateFd(fd)
+  requireNative().pidfdSendSignal(target, validateSignal(signal))
 }

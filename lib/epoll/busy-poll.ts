@@ -3,8 +3,8 @@
  * checks. With busy polling on, `epoll_wait` spins on the network queues of the sockets it watches
  * for up to `usecs` microseconds before it sleeps: lower latency for more CPU time.
  */
-import { invalidArgType, outOfRange } from './errors'
-import { toOptions } from './validate'
+import { invalidArgType } from '../internal/errors'
+import { validateInteger, validateOptionalBoolean, validateOptions } from '../internal/validators'
 
 /**
  * The busy-poll parameters of an epoll instance (`struct epoll_params`), as `Epoll#setBusyPoll` takes them
@@ -27,22 +27,13 @@ export interface BusyPollOptions {
 /** The largest `budget` a process without `CAP_NET_ADMIN` may set (the kernel's `NAPI_POLL_WEIGHT`). */
 export const BUSY_POLL_BUDGET_UNPRIVILEGED = 64
 
-function toInteger(value: unknown, name: string, max: number, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isInteger(value) || value < 0 || value > max) throw outOfRange(name, `an integer >= 0 and <= ${max}`, value)
-  return value
-}
-
 /** Checks `setBusyPoll` options; an omitted field is 0 / `false`, as in a fresh instance. */
-export function toBusyPoll(value: unknown): Required<BusyPollOptions> {
+export function validateBusyPoll(value: unknown): Required<BusyPollOptions> {
   if (value === undefined) throw invalidArgType('options', 'of type object', value)
-  const opts = toOptions<BusyPollOptions>(value)
-  const prefer = opts.prefer ?? false
-  if (typeof prefer !== 'boolean') throw invalidArgType('options.prefer', 'of type boolean', prefer)
+  const opts = validateOptions<BusyPollOptions>(value)
   return {
-    usecs: toInteger(opts.usecs, 'options.usecs', 0x7fffffff, 0),
-    budget: toInteger(opts.budget, 'options.budget', 0xffff, 0),
-    prefer,
+    usecs: opts.usecs === undefined ? 0 : validateInteger(opts.usecs, 'options.usecs', 0, 0x7fffffff),
+    budget: opts.budget === undefined ? 0 : validateInteger(opts.budget, 'options.budget', 0, 0xffff),
+    prefer: validateOptionalBoolean(opts.prefer, 'options.prefer') ?? false,
   }
 }

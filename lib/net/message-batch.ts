@@ -14,14 +14,11 @@
  * echo, or a reply written in place, is sent back from the same batch: the senders' addresses are
  * already in their slots.
  */
-import { decodeSockaddr } from './address'
-import { invalidArgType, invalidArgValue, outOfRange } from './errors'
-import type { SocketAddress } from './io'
-import { requireNative } from './native'
-import { MSG_TRUNC } from './socket-constants'
-import type { Address } from './sockets'
-import { type Fd, toFd, toOptionalBoolean, toOptions } from './validate'
-import { checkView, SOCKADDR_STORAGE_SIZE, toAddress, viewLength } from './validate-sockets'
+import { invalidArgType, invalidArgValue, outOfRange } from '../internal/errors'
+import { requireNative } from '../internal/native'
+import { type Fd, validateFd, validateInteger, validateOptionalBoolean, validateOptions, validateViewLength } from '../internal/validators'
+import { type Address, decodeAddress, encodeAddress, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
+import { MSG_TRUNC } from './constants'
 
 /** At most this many datagrams in one {@link recvMessages} / {@link sendMessages} call (and in one batch). */
 export const MAX_MESSAGES = 1024
@@ -40,12 +37,6 @@ export interface MessageBatchOptions {
   addresses?: boolean
 }
 
-function toCount(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
-  if (!Number.isInteger(value) || value < min || value > max) throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value)
-  return value
-}
-
 /** Fixed-size slots for many datagrams, owned by the caller and reused from call to call. */
 export class MessageBatch {
   /** Number of slots. */
@@ -61,10 +52,10 @@ export class MessageBatch {
 
   /** `capacity` slots (1 to {@link MAX_MESSAGES}) of `options.slotSize` bytes each. */
   constructor(capacity: number, options?: MessageBatchOptions) {
-    this.capacity = toCount(capacity, 'capacity', 1, MAX_MESSAGES)
-    const opts = toOptions<MessageBatchOptions>(options)
-    this.slotSize = opts.slotSize === undefined ? 2048 : toCount(opts.slotSize, 'options.slotSize', 1, 65536)
-    const withAddresses = toOptionalBoolean(opts.addresses, 'options.addresses') ?? false
+    this.capacity = validateInteger(capacity, 'capacity', 1, MAX_MESSAGES)
+    const opts = validateOptions<MessageBatchOptions>(options)
+    this.slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
+    const withAddresses = validateOptionalBoolean(opts.addresses, 'options.addresses') ?? false
     this.data = new Uint8Array(this.capacity * this.slotSize)
     this.meta = new Int32Array(this.capacity * META_STRIDE)
     this.addresses = withAddresses ? new Uint8Array(this.capacity * ADDRESS_SLOT_SIZE) : null
@@ -107,7 +98,7 @@ export class MessageBatch {
   /** Sets how many bytes of slot `i` {@link sendMessages} sends (0 to {@link slotSize}). */
   setLength(i: number, length: number): void {
     const at = this.index(i) * META_STRIDE
-    this.meta[at] = toCount(length, 'length', 0, this.slotSize)
+    this.meta[at] = validateInteger(length, 'length', 0, this.slotSize)
   }
 
   /**
@@ -119,7 +110,7 @@ export class MessageBatch {
     const at = this.index(i)
     const length = this.meta[at * META_STRIDE + 2]
     if (this.addresses === null || length <= 0) return null
-    return decodeSockaddr(this.addresses, at * ADDRESS_SLOT_SIZE, length)
+    return decodeAddress(this.addresses, at * ADDRESS_SLOT_SIZE, length)
   }
 
   /** Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with `addresses: true`. */
@@ -130,15 +121,15 @@ export class MessageBatch {
       return
     }
     if (this.addresses === null) throw invalidArgValue('address', 'needs a MessageBatch made with { addresses: true }', address)
-    const [text, port, raw] = toAddress(address)
-    this.meta[at * META_STRIDE + 2] = requireNative().encodeAddress(this.addresses, at * ADDRESS_SLOT_SIZE, text, port, raw)
+    const raw = encodeAddress(address, 'sendmmsg')
+    this.addresses.set(raw, at * ADDRESS_SLOT_SIZE)
+    this.meta[at * META_STRIDE + 2] = raw.byteLength
   }
 
   /** Copies `bytes` into slot `i` and sets its length (and its address, when given). */
   set(i: number, bytes: ArrayBufferView, address?: Address | null): void {
     const at = this.offset(i)
-    checkView(bytes, 'bytes')
-    const size = viewLength(bytes, 'bytes')
+    const size = validateViewLength(bytes, 'bytes')
     if (size > this.slotSize) throw outOfRange('bytes.byteLength', `<= ${this.slotSize} (the slot size)`, size)
     this.data.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), at)
     this.meta[(at / this.slotSize) * META_STRIDE] = size
@@ -146,10 +137,10 @@ export class MessageBatch {
   }
 }
 
-function toSlots(batch: unknown, start: unknown, count: unknown): [MessageBatch, number, number] {
+function validateSlots(batch: unknown, start: unknown, count: unknown): [MessageBatch, number, number] {
   if (!(batch instanceof MessageBatch)) throw invalidArgType('batch', 'an instance of MessageBatch', batch)
-  const first = start === undefined ? 0 : toCount(start, 'start', 0, batch.capacity - 1)
-  const n = count === undefined ? batch.capacity - first : toCount(count, 'count', 1, batch.capacity - first)
+  const first = start === undefined ? 0 : validateInteger(start, 'start', 0, batch.capacity - 1)
+  const n = count === undefined ? batch.capacity - first : validateInteger(count, 'count', 1, batch.capacity - first)
   return [batch, first, n]
 }
 
@@ -167,8 +158,8 @@ function toSlots(batch: unknown, start: unknown, count: unknown): [MessageBatch,
  * ```
  */
 export function recvMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
-  const checked = toFd(fd)
-  const [b, first, n] = toSlots(batch, start, count)
+  const checked = validateFd(fd)
+  const [b, first, n] = validateSlots(batch, start, count)
   return requireNative().recvMessages(checked, b.data, b.slotSize, b.meta, b.addresses, first, n)
 }
 
@@ -179,7 +170,7 @@ export function recvMessages(fd: Fd, batch: MessageBatch, start?: number, count?
  * rest, from `start + sent`, when the fd is writable), or `WOULD_BLOCK` (-1) when none was.
  */
 export function sendMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
-  const checked = toFd(fd)
-  const [b, first, n] = toSlots(batch, start, count)
+  const checked = validateFd(fd)
+  const [b, first, n] = validateSlots(batch, start, count)
   return requireNative().sendMessages(checked, b.data, b.slotSize, b.meta, b.addresses, first, n)
 }

@@ -1,0 +1,108 @@
+/**
+ * Reading and writing any fd: into and out of caller memory with no copy, scatter/gather, pipes,
+ * and closing. Would-block is the return value {@link WOULD_BLOCK} (`-1`), never an exception;
+ * every other failure throws a system error shaped like Node's (`code`, negative `errno`,
+ * `syscall`). Arguments are checked before anything happens: a range outside a buffer is an
+ * `ERR_OUT_OF_RANGE`, never a read or write outside memory.
+ */
+import { outOfRange } from '../internal/errors'
+import { hotCall, requireNative } from '../internal/native'
+import { type Fd, validateByteRange, validateFd, validateView, validateViews } from '../internal/validators'
+
+/** What {@link read}, {@link write}, {@link readv}, {@link writev} and `accept` return when the fd is not ready (a typed copy of the core's, checked by a spec). */
+export const WOULD_BLOCK = -1 as const
+
+/** At most this many buffers in one {@link readv} / {@link writev} (Linux's `UIO_MAXIOV`, a typed copy of the core's, checked by a spec). */
+export const IOV_MAX = 1024
+
+// Looked up once, not per call: a property load on the binding object is measurable on a path that
+// runs twice per round trip (bench/micro/calls-js.ts).
+const nativeRead = hotCall('read')
+const nativeWrite = hotCall('write')
+
+/** A plain non-negative int32 fd passes with one comparison; anything else takes the path with the messages. */
+export function fdOf(fd: Fd): number {
+  return typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : validateFd(fd)
+}
+
+/**
+ * Reads into `buffer` (any Buffer, TypedArray or DataView; `offset`/`length` in bytes, default the
+ * whole view) straight from the fd, no copy. Returns the number of bytes read, `0` at end of file
+ * (the peer closed or shut down its writing half), or {@link WOULD_BLOCK} when nothing is there yet.
+ * `length` must be at least 1 (a zero-length read would be indistinguishable from EOF). Throws
+ * `ECONNRESET` when the peer reset the connection.
+ *
+ * This is the hot path of every server: with a plain number fd and a non-empty view it costs one
+ * call into the binding and a few type checks (see "Performance" in the README).
+ */
+export function read(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
+  const checkedFd = fdOf(fd)
+  const n = byteCount(buffer, offset, length, 1)
+  return nativeRead(checkedFd, buffer, offset, n)
+}
+
+/**
+ * Writes `buffer` (or `length` bytes of it from `offset`) to the fd. Returns the bytes written, which
+ * may be fewer than asked when the socket or pipe is nearly full (write the rest when it is
+ * writable again), or {@link WOULD_BLOCK} when it is full. Throws `EPIPE`/`ECONNRESET` when the
+ * peer is gone.
+ */
+export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
+  const checkedFd = fdOf(fd)
+  const n = byteCount(buffer, offset, length, 0)
+  return nativeWrite(checkedFd, buffer, offset, n)
+}
+
+/**
+ * The bytes `read`/`write` move: `length`, or the rest of the view after `offset`. The checks a
+ * valid call passes are a handful of comparisons kept small enough for V8 to inline into the
+ * caller; every message is built out of line, by `validateView` and `validateByteRange`.
+ */
+function byteCount(buffer: ArrayBufferView, offset: number, length: number | undefined, minLength: number): number {
+  if (ArrayBuffer.isView(buffer) && !(buffer instanceof DataView)) {
+    // A typed array's byteLength never throws; a detached one has 0 and takes the path with the messages.
+    const size = buffer.byteLength
+    if (length === undefined) {
+      if (offset === 0 && size >= minLength && size > 0) return size
+    } else if (size > 0 && Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= minLength && offset + length <= size) {
+      return length
+    }
+  }
+  validateView(buffer, 'buffer')
+  return validateByteRange(buffer, offset, length, minLength)
+}
+/**
+ * Reads into several buffers in order (`readv`): bytes read in total, `0` at EOF, or {@link WOULD_BLOCK}.
+ * The views must hold at least 1 byte in total (as for {@link read}, 0 bytes read means end of file).
+ */
+export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
+  const checkedFd = validateFd(fd)
+  const [views, total] = validateViews(buffers, 'buffers', IOV_MAX)
+  // As for read(): reading into no bytes at all would return 0, which means end of file.
+  if (total === 0) throw outOfRange('buffers', 'views holding at least 1 byte in total (0 bytes read would mean end of file)', total)
+  return requireNative().readv(checkedFd, views)
+}
+
+/**
+ * Writes several buffers in order with one system call (`writev`): bytes written in total (possibly
+ * only a prefix of the data), or {@link WOULD_BLOCK}.
+ */
+export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
+  const checkedFd = validateFd(fd)
+  const [views] = validateViews(buffers, 'buffers', IOV_MAX)
+  return requireNative().writev(checkedFd, views)
+}
+
+/**
+ * Closes an fd. Unregister it from every `Epoll` first if it may be duplicated elsewhere: epoll
+ * forgets a registration only when the last fd of the file is closed. Closing an fd that is not
+ * open throws `EBADF`.
+ */
+export function close(fd: Fd): void {
+  requireNative().close(validateFd(fd))
+}
+
+/** A pipe: `[readFd, writeFd]`, both non-blocking and close-on-exec. */
+export function pipe(): [readFd: number, writeFd: number] {
+  return requireNative().pipe()
+}

@@ -1,0 +1,80 @@
+/**
+ * Datagrams one at a time, with their sender: UDP, unix datagram and seqpacket sockets, ICMP, and
+ * every other message socket. Many datagrams per system call are in `./message-batch`.
+ */
+import { hotCall, requireNative } from '../internal/native'
+import { type Fd, validateByteRange, validateFd, validateIpLiteral, validateOptionalBoolean, validateOptions, validatePort, validateView } from '../internal/validators'
+import { type Address, decodeAddress, encodeIp, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
+import { MSG_TRUNC } from './constants'
+import { DEFAULT_HOST, destination } from './socket'
+
+/** Options of {@link listenUdp}. */
+export interface UdpOptions {
+  /** `SO_REUSEPORT`: several sockets (threads, processes) bind the same port; the kernel spreads datagrams by flow. Default `false`. */
+  reusePort?: boolean
+  /** `IPV6_V6ONLY` on an IPv6 socket: `true` refuses IPv4-mapped traffic on `'::'`. Default: the system's (`net.ipv6.bindv6only`). */
+  ipv6Only?: boolean
+}
+
+/** What {@link recvFrom} returns for one datagram. */
+export interface Datagram {
+  /** Bytes written into the buffer: the datagram's size, or the buffer's when it was truncated. 0 is a valid (empty) datagram. */
+  bytes: number
+  /** The sender: a {@link SocketAddress} (an unnamed unix peer is `{ address: '', port: 0, family: 'unix' }`), or the raw `struct sockaddr` of another family. */
+  address: SocketAddress | Uint8Array
+  /** The datagram was larger than the buffer: the rest of it is lost. */
+  truncated: boolean
+}
+
+const nativeSendTo = hotCall('sendTo')
+const nativeRecvFrom = hotCall('recvFrom')
+
+/** Where {@link recvFrom} has the kernel write the sender (any family fits) and `[flags, name length]`. */
+const senderName = new Uint8Array(SOCKADDR_STORAGE_SIZE)
+const senderMeta = new Int32Array(2)
+
+/**
+ * A UDP socket bound to `host:port` (`host` an IP literal, default `'127.0.0.1'`; `'::'` or
+ * `'0.0.0.0'` for every interface; port 0 picks one: read it with `localAddress`).
+ *
+ * ```ts
+ * const fd = listenUdp(5353, '0.0.0.0', { reusePort: true })
+ * ```
+ */
+export function listenUdp(port: number, host: string = DEFAULT_HOST, options?: UdpOptions): number {
+  const p = validatePort(port)
+  const h = validateIpLiteral(host, 'host')
+  const opts = validateOptions<UdpOptions>(options)
+  const reusePort = validateOptionalBoolean(opts.reusePort, 'options.reusePort') ?? false
+  const ipv6Only = validateOptionalBoolean(opts.ipv6Only, 'options.ipv6Only')
+  return requireNative().listenUdp(encodeIp(h, p), reusePort, ipv6Only === undefined ? -1 : Number(ipv6Only))
+}
+
+/**
+ * Sends one datagram (`sendto(2)`): `buffer` (or `length` bytes of it from `offset`) to `address`,
+ * or to the connected peer when `address` is omitted. Returns the bytes sent (all of them, for a
+ * datagram), or `WOULD_BLOCK` (-1) when the send buffer is full. A 0-byte datagram is valid.
+ * Throws `EMSGSIZE` (larger than the protocol allows), `ECONNREFUSED` (a connected UDP socket whose
+ * peer sent an ICMP port unreachable), ... A destination port 0 on TCP/UDP is `ERR_SOCKET_BAD_PORT`.
+ */
+export function sendTo(fd: Fd, buffer: ArrayBufferView, address?: Address, offset = 0, length?: number): number {
+  const checked = validateFd(fd)
+  validateView(buffer, 'buffer')
+  const n = validateByteRange(buffer, offset, length, 0)
+  const to = address === undefined ? null : destination(checked, address, 'sendto')
+  return nativeSendTo(checked, buffer, offset, n, to)
+}
+
+/**
+ * Receives one datagram (or message) into `buffer` (`offset`/`length` in bytes, default the whole
+ * view): `{ bytes, address, truncated }`, or `null` when nothing is queued. A 0-byte datagram is
+ * `bytes: 0`, never end of file; a datagram larger than the buffer fills it and is `truncated`.
+ */
+export function recvFrom(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): Datagram | null {
+  const checked = validateFd(fd)
+  validateView(buffer, 'buffer')
+  const n = validateByteRange(buffer, offset, length, 0)
+  const bytes = nativeRecvFrom(checked, buffer, offset, n, senderName, senderMeta)
+  if (bytes === -1) return null
+  return { bytes, address: decodeAddress(senderName, 0, senderMeta[1]), truncated: (senderMeta[0] & MSG_TRUNC) !== 0 }
+}

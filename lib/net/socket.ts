@@ -1,0 +1,234 @@
+/**
+ * Sockets of every kind: any family (IPv4, IPv6, unix, netlink, packet, CAN) and type (stream,
+ * datagram, seqpacket, raw), made, bound, connected, listened on and accepted; the TCP and unix
+ * shortcuts a server starts with; where a socket is and who its peer is. Datagrams are in
+ * `./datagram`, batches of them in `./message-batch`, options in `./options`.
+ *
+ * As everywhere in the package, every fd is non-blocking and close-on-exec and belongs to the
+ * caller; would-block is `WOULD_BLOCK`, never an exception; other failures throw Node-shaped system
+ * errors (`code`, negative `errno`, `syscall`), and bad arguments throw coded errors before any
+ * system call.
+ */
+import { hotCall, requireNative } from '../internal/native'
+import {
+  badDestinationPort,
+  DEFAULT_BACKLOG,
+  type Fd,
+  validateBacklog,
+  validateBoolean,
+  validateDestinationPort,
+  validateFd,
+  validateInt32,
+  validateIpLiteral,
+  validateNamedNumber,
+  validateOneOf,
+  validateOptionalBoolean,
+  validateOptions,
+  validatePort,
+  validateSocketPath,
+} from '../internal/validators'
+import { fdOf } from '../io/fd'
+import { type Address, decodeAddress, encodeAddress, encodeIp, encodeUnixPath, portOf, type SocketAddress } from './address'
+import * as C from './constants'
+
+export { DEFAULT_BACKLOG }
+
+/** The host {@link listenTcp} and {@link connectTcp} use when none is given. */
+export const DEFAULT_HOST = '127.0.0.1'
+
+/** Address families by name (or any `AF_*` number). */
+export type SocketFamily = 'ipv4' | 'ipv6' | 'unix' | 'netlink' | 'packet' | 'can' | number
+
+/** Socket types by name (or any `SOCK_*` number). */
+export type SocketType = 'stream' | 'dgram' | 'seqpacket' | 'raw' | number
+
+const FAMILIES: Readonly<Record<string, number>> = {
+  ipv4: C.AF_INET,
+  ipv6: C.AF_INET6,
+  unix: C.AF_UNIX,
+  netlink: C.AF_NETLINK,
+  packet: C.AF_PACKET,
+  can: C.AF_CAN,
+}
+
+const TYPES: Readonly<Record<string, number>> = { stream: C.SOCK_STREAM, dgram: C.SOCK_DGRAM, seqpacket: C.SOCK_SEQPACKET, raw: C.SOCK_RAW }
+
+/** The socket types of a {@link socketpair}. */
+const PAIR_TYPES: Readonly<Record<string, number>> = { stream: C.SOCK_STREAM, dgram: C.SOCK_DGRAM, seqpacket: C.SOCK_SEQPACKET }
+
+/** How {@link shutdown} may close a connection. */
+const SHUTDOWN_HOW = ['read', 'write', 'both'] as const
+
+/** Options of {@link listenTcp} (and `backlog` of {@link listenUnix}). */
+export interface ListenOptions {
+  /** Length of the queue of connections not yet accepted (the kernel caps it at `somaxconn`). Default 511. */
+  backlog?: number
+  /**
+   * Set `SO_REUSEPORT`: several sockets (threads, processes) listen on the same port and the kernel
+   * spreads connections over them. Every socket sharing the port must set it. Default `false`.
+   */
+  reusePort?: boolean
+}
+
+const nativeAccept = hotCall('acceptFd')
+
+/**
+ * The raw address to connect or send to: a destination port 0 means nothing to TCP and UDP and is
+ * `ERR_SOCKET_BAD_PORT` (ICMP and raw sockets have no port: for them it is ignored). Raw bytes are
+ * passed as given.
+ */
+export function destination(fd: number, address: unknown, syscall: string): Uint8Array {
+  const raw = encodeAddress(address, syscall)
+  if (address instanceof Uint8Array || portOf(raw) !== 0) return raw
+  const protocol = requireNative().getSocketOptionInt(fd, C.SOL_SOCKET, C.SO_PROTOCOL)
+  if (protocol === C.IPPROTO_TCP || protocol === C.IPPROTO_UDP) throw badDestinationPort(0)
+  return raw
+}
+
+/**
+ * A new socket (`socket(2)`), non-blocking and close-on-exec: `family` `'ipv4'`, `'ipv6'`, `'unix'`,
+ * `'netlink'`, `'packet'`, `'can'` or an `AF_*` number; `type` `'stream'`, `'dgram'`, `'seqpacket'`,
+ * `'raw'` or a `SOCK_*` number; `protocol` 0 (the default for the pair) or e.g. `IPPROTO_ICMP`,
+ * `NETLINK_ROUTE`. Throws `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EACCES` (an ICMP socket outside
+ * `net.ipv4.ping_group_range`), `EPERM` (raw sockets without `CAP_NET_RAW`), ...
+ *
+ * ```ts
+ * const ping = socket('ipv4', 'dgram', IPPROTO_ICMP)
+ * const rtnl = socket('netlink', 'raw', NETLINK_ROUTE)
+ * ```
+ */
+export function socket(family: SocketFamily, type: SocketType, protocol = 0): number {
+  const f = validateNamedNumber(family, 'family', FAMILIES)
+  const t = validateNamedNumber(type, 'type', TYPES)
+  const p = validateInt32(protocol, 'protocol')
+  return requireNative().socket(f, t, p)
+}
+
+/** Binds a socket to an {@link Address} (`bind(2)`): port 0 lets the kernel pick a free one. */
+export function bind(fd: Fd, address: Address): void {
+  const checked = validateFd(fd)
+  requireNative().bind(checked, encodeAddress(address, 'bind'))
+}
+
+/**
+ * Connects a socket (`connect(2)`) without blocking. Returns `true` when connected at once
+ * (datagram and unix sockets), `false` when in progress (TCP): the fd becomes writable when done,
+ * and `socketError` then says how it went. A connected datagram socket sends to that peer with
+ * `sendTo` without an address, receives only from it, and reports ICMP errors (`ECONNREFUSED`).
+ * A destination port 0 on a TCP or UDP socket is refused (`ERR_SOCKET_BAD_PORT`).
+ */
+export function connect(fd: Fd, address: Address): boolean {
+  const checked = validateFd(fd)
+  return requireNative().connect(checked, destination(checked, address, 'connect'))
+}
+
+/** Marks a bound stream or seqpacket socket as listening (`listen(2)`); accept with {@link accept}. */
+export function listen(fd: Fd, backlog: number = DEFAULT_BACKLOG): void {
+  const checked = validateFd(fd)
+  requireNative().listen(checked, validateBacklog(backlog, 'backlog'))
+}
+
+/**
+ * A listening TCP socket on `host:port` (`SO_REUSEADDR` set, as Node does). `port` 0 picks a free
+ * port: read it back with {@link localAddress}. `host` is an IP literal (default `'127.0.0.1'`;
+ * `'::'` or `'0.0.0.0'` for every interface; `'[::1]'` brackets are accepted).
+ * Throws `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, ...
+ *
+ * ```ts
+ * const listener = listenTcp(8080, '::', { reusePort: true })
+ * ```
+ */
+export function listenTcp(port: number, host?: string, options?: ListenOptions): number {
+  const p = validatePort(port)
+  const h = validateIpLiteral(host, 'host', DEFAULT_HOST)
+  const opts = validateOptions<ListenOptions>(options)
+  const backlog = validateBacklog(opts.backlog, 'options.backlog')
+  const reusePort = validateOptionalBoolean(opts.reusePort, 'options.reusePort') ?? false
+  return requireNative().listenStream(encodeIp(h, p), backlog, reusePort)
+}
+
+/**
+ * A listening unix stream socket at `path` (a leading `'\0'` makes an abstract socket, which has no
+ * file; a NUL anywhere else is `ERR_INVALID_ARG_VALUE`). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
+ * what you mean.
+ */
+export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'>): number {
+  const p = validateSocketPath(path)
+  const opts = validateOptions<ListenOptions>(options)
+  return requireNative().listenStream(encodeUnixPath(p, 'bind'), validateBacklog(opts.backlog, 'options.backlog'), false)
+}
+
+/**
+ * Starts a non-blocking TCP connect to `port` (1 to 65535: port 0 is `ERR_SOCKET_BAD_PORT`, as in
+ * Node) and returns the fd at once. The fd becomes writable
+ * (`EPOLLOUT`) when the connect has finished; then {@link socketError} is 0 on success or the
+ * errno of the failure (e.g. `ECONNREFUSED`, with `EPOLLERR` in the events).
+ */
+export function connectTcp(port: number, host?: string): number {
+  const p = validateDestinationPort(port)
+  const h = validateIpLiteral(host, 'host', DEFAULT_HOST)
+  return requireNative().connectStream(encodeIp(h, p))
+}
+
+/** Connects a unix stream socket at `path`. Throws `ENOENT` when nothing is there, `ECONNREFUSED` when no one listens. */
+export function connectUnix(path: string): number {
+  return requireNative().connectStream(encodeUnixPath(validateSocketPath(path), 'connect'))
+}
+
+/**
+ * Accepts one pending connection and returns its fd (non-blocking, close-on-exec), or
+ * `WOULD_BLOCK` when none is pending. With a level-triggered listener accept one per
+ * event; with `EPOLLET` accept until it returns `WOULD_BLOCK`.
+ */
+export function accept(fd: Fd): number {
+  return nativeAccept(fdOf(fd))
+}
+
+/**
+ * Two connected unix sockets (`socketpair(2)`) of `type` `'stream'` (the default), `'dgram'` or
+ * `'seqpacket'` (messages with boundaries over a connection): what one end writes, the other reads.
+ */
+export function socketpair(type: 'stream' | 'dgram' | 'seqpacket' = 'stream'): [number, number] {
+  return requireNative().socketpair(validateNamedNumber(type, 'type', PAIR_TYPES))
+}
+
+/**
+ * The address a socket is bound to (`getsockname`), of any family: a {@link SocketAddress} for
+ * IPv4, IPv6 and unix sockets (e.g. the port that `listenTcp(0)` picked), the raw
+ * `struct sockaddr` bytes for others. Typed as `SocketAddress` unless asked:
+ * `localAddress<Uint8Array>(netlinkFd)`.
+ */
+export function localAddress<A extends SocketAddress | Uint8Array = SocketAddress>(fd: Fd): A {
+  const raw = requireNative().localAddress(validateFd(fd))
+  return decodeAddress(raw, 0, raw.byteLength) as A
+}
+
+/** The address of a connected socket's peer (`getpeername`), of any family, as {@link localAddress}; `ENOTCONN` when none. */
+export function remoteAddress<A extends SocketAddress | Uint8Array = SocketAddress>(fd: Fd): A {
+  const raw = requireNative().remoteAddress(validateFd(fd))
+  return decodeAddress(raw, 0, raw.byteLength) as A
+}
+
+/**
+ * The pending socket error (`SO_ERROR`) as a positive errno, 0 if none; reading it clears it. After
+ * a non-blocking connect becomes writable, a non-zero value is why it failed. Compare with
+ * `os.constants.errno.ECONNREFUSED`; `util.getSystemErrorName(-err)` names it.
+ */
+export function socketError(fd: Fd): number {
+  return requireNative().socketError(validateFd(fd))
+}
+
+/**
+ * Closes one or both directions of a connection without closing the fd. `'write'` sends FIN: the
+ * peer reads EOF (and sees `EPOLLRDHUP`) while this side can still read.
+ */
+export function shutdown(fd: Fd, how: 'read' | 'write' | 'both'): void {
+  const checked = validateFd(fd)
+  requireNative().shutdown(checked, validateOneOf(how, 'how', SHUTDOWN_HOW))
+}
+
+/** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). Default `true`, like Node's. */
+export function setNoDelay(fd: Fd, enable = true): void {
+  const checked = validateFd(fd)
+  requireNative().setNoDelay(checked, validateBoolean(enable, 'enable'))
+}
