@@ -1,5 +1,5 @@
 /**
- * Boundary fuzzing, run in a child process by `__test__/fuzz.spec.ts` so that a crash (a signal, an
+ * Boundary fuzzing, run in a child process by `__test__/fuzz/boundary.spec.ts` so that a crash (a signal, an
  * abort) fails that test instead of killing ava. `node --import tsx fuzz-child.ts <group> <runs>`
  * prints one JSON line, `{ group, calls, accepted, rejected }`, and exits 0; a property failure
  * prints fast-check's report on stderr and exits 1. `FUZZ_TRACE=1` logs every call on stderr first,

@@ -1,0 +1,81 @@
+import test from 'ava'
+
+import * as epoll from '../../index.js'
+import {
+  constants,
+  DEFAULT_BACKLOG,
+  DEFAULT_EVENTS,
+  describeEvents,
+  EPOLLET,
+  EPOLLIN,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDHUP,
+  IOV_MAX,
+  MAX_EVENTS_PER_POLL,
+} from '../../index.js'
+import { MAX_TIMER_MS } from '../../lib/validate.js'
+import { ROOT } from '../helpers/child.js'
+
+const KERNEL_VALUES = {
+  EPOLLIN: 0x1,
+  EPOLLPRI: 0x2,
+  EPOLLOUT: 0x4,
+  EPOLLERR: 0x8,
+  EPOLLHUP: 0x10,
+  EPOLLRDNORM: 0x40,
+  EPOLLRDBAND: 0x80,
+  EPOLLWRNORM: 0x100,
+  EPOLLWRBAND: 0x200,
+  EPOLLMSG: 0x400,
+  EPOLLRDHUP: 0x2000,
+  EPOLLEXCLUSIVE: 0x10000000,
+  EPOLLWAKEUP: 0x20000000,
+  EPOLLONESHOT: 0x40000000,
+  EPOLLET: 0x80000000,
+}
+
+test('every flag is a named export with the kernel value, unsigned', (t) => {
+  for (const [name, value] of Object.entries(KERNEL_VALUES)) {
+    t.is((epoll as Record<string, unknown>)[name], value, name)
+  }
+  t.is(EPOLLET, 0x80000000)
+  t.true(EPOLLET > 0)
+})
+
+test('constants is frozen and holds exactly the flags', (t) => {
+  t.deepEqual({ ...constants }, KERNEL_VALUES)
+  t.true(Object.isFrozen(constants))
+  t.throws(() => Object.defineProperty(constants, 'EPOLLIN', { value: 7 }), { instanceOf: TypeError })
+  t.is(constants.EPOLLIN, 1)
+})
+
+test('the TypeScript flags are the Rust core flag table, name for name', (t) => {
+  const binding = require(`${ROOT}/binding.js`)
+  t.deepEqual(binding.flagTable(), { ...constants })
+})
+
+test('the other TypeScript constants are the values the Rust core defines, name for name', (t) => {
+  const binding = require(`${ROOT}/binding.js`)
+  t.deepEqual(binding.constantTable(), { DEFAULT_EVENTS, MAX_EVENTS_PER_POLL, DEFAULT_BACKLOG, IOV_MAX, MAX_TIMER_MS })
+  t.is(DEFAULT_EVENTS, EPOLLIN | EPOLLPRI | EPOLLOUT)
+})
+
+test('describeEvents names the set bits in bit order', (t) => {
+  t.deepEqual(describeEvents(EPOLLIN | EPOLLRDHUP | EPOLLET), ['EPOLLIN', 'EPOLLRDHUP', 'EPOLLET'])
+  t.deepEqual(describeEvents(0), [])
+  t.deepEqual(describeEvents(EPOLLONESHOT | 0x20), ['EPOLLONESHOT', '0x20'])
+})
+
+test('describeEvents accepts the negative int32 that | makes with EPOLLET', (t) => {
+  const mask = EPOLLIN | EPOLLET
+  t.true(mask < 0)
+  t.deepEqual(describeEvents(mask), ['EPOLLIN', 'EPOLLET'])
+})
+
+test('describeEvents refuses what is not a mask', (t) => {
+  t.throws(() => describeEvents('1' as never), { code: 'ERR_INVALID_ARG_TYPE', instanceOf: TypeError })
+  t.throws(() => describeEvents(2 ** 32), { code: 'ERR_OUT_OF_RANGE', instanceOf: RangeError })
+  t.throws(() => describeEvents(0.5), { code: 'ERR_OUT_OF_RANGE' })
+})
