@@ -1,10 +1,10 @@
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 
 import { ROOT } from '../helpers/child.js'
 import { scaled } from '../helpers/emulation.js'
-import { isRoot } from '../helpers/daemon.js'
+import { tunUnavailable } from '../helpers/daemon.js'
+import { skipIf } from '../helpers/skip-if.js'
 
 /** Runs `npm run <script>` as a user would, and returns the JSON line it printed last. */
 function runScript(t: { is(a: unknown, b: unknown, m?: string): void }, script: string) {
@@ -40,12 +40,7 @@ test('example:watch-folder: completion, renames and deletions are reported as th
   ])
 })
 
-test('example:tun-ping: the user-space stack answers three pings in a private namespace', (t) => {
-  if (!isRoot() || !existsSync('/dev/net/tun')) {
-    t.log('skipped: needs root and /dev/net/tun')
-    t.pass()
-    return
-  }
+skipIf(tunUnavailable())('example:tun-ping: the user-space stack answers three pings in a private namespace', (t) => {
   const out = runScript(t, 'example:tun-ping')
   t.is(out.requests.length, 3)
   t.deepEqual(

@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os'
 import { AF_CAN, AF_NETLINK, bind, CAN_RAW, localAddress, NETLINK_ROUTE, sendTo, socket } from '../../index.js'
 import { receive } from '../helpers/datagrams.js'
 import { closeAll, fdFlags } from '../helpers/readiness.js'
+import { testIf } from '../helpers/skip-if.js'
 
 const RTM_GETLINK = 18
 const RTM_NEWLINK = 16
@@ -78,18 +79,25 @@ test('an AF_NETLINK NETLINK_ROUTE socket lists the interfaces through raw sockad
   for (const name of Object.keys(networkInterfaces())) t.true(names.includes(name), `${name} is listed too`)
 })
 
-test('AF_CAN: a CAN_RAW socket needs the can kernel module', (t) => {
-  let fd: number
+/** The error a CAN_RAW socket is refused with here (the can and can-raw modules are not loaded), or undefined. */
+const canRefusal = (() => {
   try {
-    fd = socket(AF_CAN, 'raw', CAN_RAW)
+    closeAll(socket(AF_CAN, 'raw', CAN_RAW))
+    return undefined
   } catch (error) {
-    const { code, syscall } = error as NodeJS.ErrnoException
-    t.is(syscall, 'socket')
-    t.true(code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT', String(code))
-    t.log(`skipped: this kernel has no CAN support (${code}: the can/can-raw modules are not loaded), so no SocketCAN traffic can be tested here`)
-    return
+    return error as NodeJS.ErrnoException
   }
-  closeAll(fd)
-  t.log('skipped: CAN sockets exist here, but there is no vcan interface to send frames on')
-  t.pass()
+})()
+
+testIf(canRefusal !== undefined, 'this kernel has CAN support, so there is no refusal to see')('AF_CAN: without the can kernel module a CAN_RAW socket is a coded EAFNOSUPPORT or EPROTONOSUPPORT from socket', (t) => {
+  const error = t.throws(() => socket(AF_CAN, 'raw', CAN_RAW)) as NodeJS.ErrnoException
+  t.is(error.syscall, 'socket')
+  t.true(error.code === 'EAFNOSUPPORT' || error.code === 'EPROTONOSUPPORT', String(error.code))
+})
+
+// No SocketCAN traffic is tested: that needs a vcan interface, which needs root and the vcan module.
+testIf(canRefusal === undefined, `this kernel has no CAN support (${canRefusal?.code}: the can/can-raw modules are not loaded)`)('AF_CAN: where the kernel has CAN support a CAN_RAW socket opens non-blocking and close-on-exec', (t) => {
+  const fd = socket(AF_CAN, 'raw', CAN_RAW)
+  t.teardown(() => closeAll(fd))
+  t.deepEqual(fdFlags(fd), { nonBlocking: true, closeOnExec: true })
 })

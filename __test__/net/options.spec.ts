@@ -27,6 +27,7 @@ import {
 import { ROOT } from '../helpers/child.js'
 import { throwsSystemError } from '../helpers/errors.js'
 import { closeAll } from '../helpers/readiness.js'
+import { skipIf } from '../helpers/skip-if.js'
 
 test('the TypeScript socket constants are the Rust core table read from libc, name for name, each a named export', (t) => {
   const binding = require(`${ROOT}/binding.js`)
@@ -63,17 +64,20 @@ test('SO_REUSEADDR and TCP_NODELAY round trip as booleans and numbers', (t) => {
   t.is(into[0], 1)
 })
 
-test('IPV6_V6ONLY: listenUdp sets it when asked, it reads back, and it can only change before bind', (t) => {
-  let only: number
-  let dual: number
+/** Why no IPv6 socket can be bound here (some containers have no IPv6 at all), or undefined. */
+const ipv6Unavailable = (() => {
   try {
-    only = listenUdp(0, '::', { ipv6Only: true })
-    dual = listenUdp(0, '::', { ipv6Only: false })
+    closeAll(listenUdp(0, '::', { ipv6Only: true }))
+    closeAll(listenUdp(0, '::', { ipv6Only: false }))
+    return undefined
   } catch (error) {
-    t.log(`skipped: no IPv6 here (${(error as Error).message})`)
-    t.pass()
-    return
+    return `no IPv6 here (${(error as Error).message})`
   }
+})()
+
+skipIf(ipv6Unavailable)('IPV6_V6ONLY: listenUdp sets it when asked, it reads back, and it can only change before bind', (t) => {
+  const only = listenUdp(0, '::', { ipv6Only: true })
+  const dual = listenUdp(0, '::', { ipv6Only: false })
   t.teardown(() => closeAll(only, dual))
   t.is(getSocketOption(only, IPPROTO_IPV6, IPV6_V6ONLY), 1)
   t.is(getSocketOption(dual, IPPROTO_IPV6, IPV6_V6ONLY), 0)

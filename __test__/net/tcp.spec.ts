@@ -25,6 +25,7 @@ import {
 } from '../../index.js'
 import { throwsSystemError } from '../helpers/errors.js'
 import { closeAll, eventually, fdFlags, readExactly, readiness } from '../helpers/readiness.js'
+import { testIf } from '../helpers/skip-if.js'
 
 /** A listener on a free loopback port, a node:net client connected to it, and our accepted fd. */
 async function acceptedPair(options: { allowHalfOpen?: boolean } = {}) {
@@ -199,7 +200,7 @@ test('connectTcp to a port nobody listens on: EPOLLERR and socketError() is ECON
   t.is(socketError(fd), 0, 'reading SO_ERROR clears it')
 })
 
-/** Some containers have no IPv6 loopback at all: then the IPv6 test cannot run (and says so). */
+/** Some containers have no IPv6 loopback at all: then the IPv6 test cannot run (and says so in its title). */
 const hasIpv6Loopback = (() => {
   try {
     close(listenTcp(0, '::1'))
@@ -209,7 +210,7 @@ const hasIpv6Loopback = (() => {
   }
 })()
 
-;(hasIpv6Loopback ? test : test.skip)('IPv6 literals work, with or without brackets; node:net connects to ::1', async (t) => {
+testIf(hasIpv6Loopback, 'this machine has no IPv6 loopback')('IPv6 literals work, with or without brackets; node:net connects to ::1', async (t) => {
   const listener = listenTcp(0, '::1')
   t.teardown(() => closeAll(listener))
   const { port, family, address } = localAddress(listener)

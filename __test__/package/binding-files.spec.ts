@@ -2,10 +2,10 @@
 // committed, as napi-rs projects do: a reviewer sees the native API change in the diff, and the
 // published files are the reviewed ones. Every build (`npm ci`, `npm run build`) writes them again from
 // the Rust sources, so after a build a difference from the committed files means the commit is stale.
-import test from 'ava'
 import { spawnSync } from 'node:child_process'
 
 import { ROOT } from '../helpers/child.js'
+import { skipIf } from '../helpers/skip-if.js'
 
 const GENERATED = ['binding.js', 'binding.d.ts']
 
@@ -14,25 +14,16 @@ function git(args: string[]) {
 }
 
 const inGitCheckout = git(['rev-parse', '--is-inside-work-tree']).stdout.trim() === 'true'
+const gitTest = skipIf(!inGitCheckout && 'not a git checkout (a packed copy?): nothing to compare with')
 
-test('binding.js and binding.d.ts are tracked by git, not ignored', (t) => {
-  if (!inGitCheckout) {
-    t.log('not a git checkout (a packed copy?): nothing to compare with')
-    t.pass()
-    return
-  }
+gitTest('binding.js and binding.d.ts are tracked by git, not ignored', (t) => {
   for (const file of GENERATED) {
     t.is(git(['ls-files', '--error-unmatch', file]).status, 0, `${file} is committed`)
     t.not(git(['check-ignore', '-q', file]).status, 0, `${file} is not in .gitignore`)
   }
 })
 
-test('the committed binding.js and binding.d.ts are what the last build generated from the Rust sources', (t) => {
-  if (!inGitCheckout) {
-    t.log('not a git checkout (a packed copy?): nothing to compare with')
-    t.pass()
-    return
-  }
+gitTest('the committed binding.js and binding.d.ts are what the last build generated from the Rust sources', (t) => {
   const diff = git(['diff', '--stat', '--', ...GENERATED])
   t.is(diff.status, 0, diff.stderr)
   t.is(diff.stdout, '', `the build regenerated them differently: commit binding.js and binding.d.ts with the Rust change\n${diff.stdout}`)

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { parseTriple } from '@napi-rs/cli'
 
 import { ROOT } from '../helpers/child.js'
+import { testIf } from '../helpers/skip-if.js'
 // @ts-ignore: plain JavaScript modules of the build scripts, without declarations
 import { armAttributes, armv6Problems, checkElf } from '../../scripts/targets/elf-check.mjs'
 // @ts-ignore: see above
@@ -33,7 +34,7 @@ test('the 32-bit ARM target is the ARMv6 + VFPv2 baseline (Raspberry Pi Zero/1),
   t.is(byPlatform('linux-arm-gnueabihf').triple, 'arm-unknown-linux-gnueabihf')
 })
 
-;(onX64Glibc ? test : test.skip)('the ELF check accepts the built x86_64 binary and rejects it for a stricter floor or another CPU', (t) => {
+testIf(onX64Glibc, 'needs an x86_64 machine, the built x86_64 gnu binary and readelf')('the ELF check accepts the built x86_64 binary and rejects it for a stricter floor or another CPU', (t) => {
   const x64 = byPlatform('linux-x64-gnu')
   t.deepEqual(checkElf(HOST_ADDON, x64), [])
   // It needs GLIBC_2.14 (memcpy) at most.
@@ -52,7 +53,7 @@ test('the ARMv6 check rejects what a Raspberry Pi 1 cannot run: ARMv7, Thumb-2, 
   t.is(armv6Problems({ ...armv6, Tag_ABI_VFP_args: undefined }).length, 1)
 })
 
-;(existsSync(ARM_ADDON) && hasReadelf ? test : test.skip)('the built 32-bit ARM binary records ARMv6 attributes and glibc 2.17 at most', (t) => {
+testIf(existsSync(ARM_ADDON) && hasReadelf, 'needs the 32-bit ARM binary (npm run build:targets) and readelf')('the built 32-bit ARM binary records ARMv6 attributes and glibc 2.17 at most', (t) => {
   t.log(JSON.stringify(armAttributes(ARM_ADDON)))
   t.deepEqual(checkElf(ARM_ADDON, byPlatform('linux-arm-gnueabihf')), [])
 })

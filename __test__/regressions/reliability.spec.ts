@@ -11,6 +11,7 @@ import { Epoll, EPOLLEXCLUSIVE, EPOLLET, EPOLLIN, EPOLLPRI } from '../../index.j
 import { ROOT, runFixture, runNode } from '../helpers/child.js'
 import { scaled } from '../helpers/emulation.js'
 import { openPipe, settle } from '../helpers/package-pipe.js'
+import { testIf } from '../helpers/skip-if.js'
 
 test('nesting instances deeper than the kernel allows is a coded ELOOP, never an abort', (t) => {
   const result = runFixture('nesting-too-deep')
@@ -164,15 +165,11 @@ test('wait({ timeout }) never resolves before its timeout, and a fraction of a m
   t.log(`wait({ timeout: 0.3 }) took ${(performance.now() - started).toFixed(3)} ms`)
 })
 
+// A private UTS namespace (root only) gives a hostname the test may change.
+const utsNamespaceTest = testIf(spawnSync('unshare', ['-u', 'true']).status === 0, 'unshare -u is not permitted here (needs root)')
+
 for (const watcher of ['libuv', 'thread']) {
-  test(`changes of /proc/sys files reach handlers and wait() (${watcher} watcher)`, (t) => {
-    // A private UTS namespace (root only) gives a hostname the test may change.
-    const probe = spawnSync('unshare', ['-u', 'true'])
-    if (probe.status !== 0) {
-      t.log('skipped: unshare -u is not permitted here (needs root)')
-      t.pass()
-      return
-    }
+  utsNamespaceTest(`changes of /proc/sys files reach handlers and wait() (${watcher} watcher)`, (t) => {
     const fixture = join(ROOT, '__test__', 'fixtures', 'proc-sys-change.ts')
     const result = spawnSync('unshare', ['-u', process.execPath, '--import', 'tsx', fixture], {
       cwd: ROOT,
