@@ -1,6 +1,5 @@
 import test from 'ava'
 
-import * as epoll from '../../index.js'
 import {
   getSocketOption,
   IPPROTO_IPV6,
@@ -18,26 +17,17 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   socket,
-  socketConstants,
   setSocketOption,
   SOL_SOCKET,
   TCP_KEEPIDLE,
   TCP_NODELAY,
 } from '../../index.js'
-import { ROOT } from '../helpers/child.js'
 import { throwsSystemError } from '../helpers/errors.js'
 import { closeAll } from '../helpers/readiness.js'
 import { skipIf } from '../helpers/skip-if.js'
 
-test('the TypeScript socket constants are the Rust core table read from libc, name for name, each a named export', (t) => {
-  const binding = require(`${ROOT}/binding.js`)
-  t.deepEqual(binding.socketConstantTable(), { ...socketConstants })
-  for (const [name, value] of Object.entries(socketConstants)) t.is((epoll as Record<string, unknown>)[name], value, name)
-  t.true(Object.isFrozen(socketConstants))
-  // A few values every Linux ABI the package builds for shares, as a reader can check in the headers.
-  t.deepEqual([epoll.AF_INET, epoll.AF_INET6, epoll.AF_UNIX, epoll.AF_NETLINK, epoll.AF_CAN], [2, 10, 1, 16, 29])
-  t.deepEqual([SOL_SOCKET, SO_REUSEADDR, SO_RCVBUF, TCP_NODELAY, IPV6_V6ONLY], [1, 2, 8, 1, 26])
-})
+// The socket constants' values (every one against the core's table, from libc) are checked by
+// package/constants-agree.spec.ts.
 
 test('SO_RCVBUF round trip: the kernel doubles what is set (for its own bookkeeping)', (t) => {
   const fd = listenUdp(0)
