@@ -6,7 +6,7 @@ import test from 'ava'
 import { openSync } from 'node:fs'
 
 import { Epoll, EPOLLIN, listenUnix } from '../../index.js'
-import { CLOSED_MESSAGE, invalidArgValue, watchFailed } from '../../lib/errors.js'
+import { CLOSED_MESSAGE, invalidArgValue, watchFailed } from '../../lib/internal/errors.js'
 import { fifo } from '../helpers/node-fifo.js'
 
 const { NativeEpoll } = require('../../binding.js')

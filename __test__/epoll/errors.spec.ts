@@ -102,14 +102,15 @@ test('options are checked', (t) => {
   t.throws(() => new Epoll({ closeOnExec: 'yes' as never }), { code: 'ERR_INVALID_ARG_TYPE' })
 })
 
-test('the native binding checks its arguments too: 2**32 + 3 is never fd 3', (t) => {
-  const { NativeEpoll } = require('../../binding.js')
+test('the native binding checks its arguments too: 2**32 + 3 is never fd 3, and pollInto waits on an instance, not a number', (t) => {
+  const { NativeEpoll, pollInto } = require('../../binding.js')
   const native = new NativeEpoll(true)
   t.teardown(() => native.close())
   t.throws(() => native.register(2 ** 32 + 3, EPOLLIN), { code: 'ERR_OUT_OF_RANGE', instanceOf: RangeError })
-  const { epollWaitInto } = require('../../binding.js')
-  t.throws(() => epollWaitInto(native.fd, new Float64Array(4), 0), { code: 'ERR_INVALID_ARG_TYPE', instanceOf: TypeError })
-  t.throws(() => epollWaitInto(native.fd, new Uint32Array(4), NaN), { code: 'ERR_OUT_OF_RANGE' })
-  t.throws(() => epollWaitInto(2 ** 32 + native.fd, new Uint32Array(4), 0), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => pollInto(native, new Float64Array(4), 0), { code: 'ERR_INVALID_ARG_TYPE', instanceOf: TypeError })
+  t.throws(() => pollInto(native, new Uint32Array(4), NaN), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => pollInto(native.fd, new Uint32Array(4), 0), { code: 'ERR_INVALID_ARG_TYPE' }, 'an epoll fd number is no instance')
+  t.throws(() => pollInto({ fd: native.fd }, new Uint32Array(4), 0), { code: 'ERR_INVALID_ARG_TYPE' }, 'nor is an object that looks like one')
+  t.is(pollInto(native, new Uint32Array(4), 0), 0, 'an instance with nothing registered: a timeout')
   t.is(native.size, 0)
 })

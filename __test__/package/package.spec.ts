@@ -45,7 +45,7 @@ test('npm installs both tarballs offline, with no Rust toolchain on PATH, runnin
 
 test('the main package ships the compiled JavaScript, declarations and loader, and no sources or binaries', (t) => {
   const files = consumer.mainFiles
-  for (const needed of ['index.js', 'index.d.ts', 'binding.js', 'binding.d.ts', 'lib/epoll.js', 'lib/epoll.d.ts', 'package.json']) {
+  for (const needed of ['index.js', 'index.d.ts', 'binding.js', 'binding.d.ts', 'lib/epoll/epoll.js', 'lib/epoll/epoll.d.ts', 'lib/internal/native.js', 'package.json']) {
     t.true(files.includes(needed), needed)
   }
   const unwanted = files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts'))

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { accept, close, connectTcp, connectUnix, listenTcp, listenUnix, localAddress, readCounter, setTimer, timerfd, WOULD_BLOCK } from '../../index.js'
-import { MAX_TIMER_MS } from '../../lib/validate.js'
+import { MAX_TIMER_MS } from '../../lib/internal/validators.js'
 import { closeAll, eventually } from '../helpers/readiness.js'
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
