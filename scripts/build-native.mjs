@@ -3,7 +3,7 @@
 // On x86_64 glibc Linux (the machine `npm ci` and CI run on) the addon is linked against the glibc 2.17
 // sysroot of napi-rs's cross toolchain (`napi build --use-napi-cross`), so that the binary the tests run
 // is the one we publish, and it loads on old distributions as well as new ones
-// (`__test__/glibc.spec.ts` checks the symbol versions it needs).
+// (`__test__/package/glibc.spec.ts` checks the symbol versions it needs).
 //
 // The cli would download the toolchain during the build (`npm pack` from the registry, into
 // `~/.napi-rs/cross-toolchain/<version>/<triple>`). Instead it comes from the devDependency

@@ -6,7 +6,7 @@
  *   npm run stress                                  # both servers, 2 rounds of 30 s, 5,000 connections
  *   node --import tsx stress/run.ts --seconds 5 --connections 6000 --server examples/echo-server.ts
  *
- * `runStress` is also what `__test__/stress.spec.ts` runs, shorter.
+ * `runStress` is also what `__test__/stress/echo-servers.spec.ts` runs, shorter.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'

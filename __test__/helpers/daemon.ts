@@ -1,5 +1,5 @@
-import { spawn, type SpawnOptions } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 
 /** How many fds this process has open now. */
 export const openFdCount = () => readdirSync('/proc/self/fd').length
@@ -34,3 +34,20 @@ export async function until(predicate: () => boolean, timeout = 10_000): Promise
 
 /** Whether this process is root (namespaces, TUN devices, capabilities can be used). */
 export const isRoot = () => process.getuid?.() === 0
+
+/** Why no TUN device can be made here (root and /dev/net/tun are needed), or undefined where one can. */
+export function tunUnavailable(): string | undefined {
+  if (!isRoot()) return `needs root and /dev/net/tun (uid ${process.getuid?.()})`
+  if (!existsSync('/dev/net/tun')) return 'needs root and /dev/net/tun (/dev/net/tun absent)'
+  return undefined
+}
+
+/**
+ * Why no private network namespace can be made here (`unshare --net`, root only), or undefined where one
+ * can. Runs a child: call it once, at a spec's top level.
+ */
+export function netnsUnavailable(): string | undefined {
+  const probe = spawnSync('unshare', ['--net', 'true'], { encoding: 'utf8', timeout: 10_000 })
+  if (probe.status === 0) return undefined
+  return `no network namespace here (${(probe.stderr || String(probe.error)).trim().split('\n')[0]})`
+}

@@ -1,10 +1,10 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
 // npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
 // that the loader picks this target's binary out of all six platform packages, the event-loop scenario
-// of runtimes.spec.ts on the main thread and in a worker, and daemon-runtimes.spec.ts's daemon helpers;
+// of package/runtimes.spec.ts on the main thread and in a worker, and package/daemon-runtimes.spec.ts's daemon helpers;
 // in Node also ava's suite (suite.mjs says which specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
 // prefix, the x86_64 one under qemu-x86_64 for that prefix.
-// --quick leaves ava out; --runtime 'Node 20' and --spec poll.spec.ts narrow it down; --jobs 2 runs two
+// --quick leaves ava out; --runtime 'Node 20' and --spec epoll/poll.spec.ts (paths under __test__/) narrow it down; --jobs 2 runs two
 // emulated suites at a time (one core each). Prints a table and writes
 // target/targets-results.json.
 import { spawnSync } from 'node:child_process'
@@ -17,7 +17,7 @@ import { ensureApt } from './apt.mjs'
 import { makeConsumer } from './consumer.mjs'
 import { ensureMuslSysroot } from './musl-sysroot.mjs'
 import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
-import { LEFT_OUT, runAva, specs } from './suite.mjs'
+import { LEFT_OUT, runAva, specs, unknownLeftOut } from './suite.mjs'
 import { TARGETS } from './targets.mjs'
 import { formatTable } from './table.mjs'
 import { Unavailable, exitCode } from './unavailable.mjs'
@@ -30,13 +30,19 @@ const DAEMON_SMOKE = join(ROOT, '__test__', 'fixtures', 'daemon-smoke.cjs')
 const requireHere = createRequire(import.meta.url)
 const { scenarioOutput, scenarioProblems } = requireHere('../../__test__/fixtures/scenario-expectations.cjs')
 const { daemonSmokeProblems } = requireHere('../../__test__/fixtures/daemon-expectations.cjs')
-const { IN_CLOSE_WRITE } = requireHere('../../lib/daemon-constants.js')
+const { IN_CLOSE_WRITE } = requireHere('../../index.js')
 // What QEMU 7.2's user mode answers the busy-poll ioctls with: it does not know them.
 const EMULATED_BUSY_POLL = 'ENOSYS'
 const EXPECTED_WATCHER = { node: 'libuv', bun: 'thread', deno: 'thread' }
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, runtime: { type: 'string' }, spec: { type: 'string' }, quick: { type: 'boolean' }, jobs: { type: 'string' } } })
 const wanted = values.only?.split(',')
+// A spec moved or renamed without suite.mjs (or a --spec that names none) would quietly run elsewhere or not at all.
+const unknownSpecs = [...unknownLeftOut(), ...(values.spec?.split(',').filter((name) => !existsSync(join(ROOT, '__test__', name))) ?? [])]
+if (unknownSpecs.length) {
+  console.error(`targets: no such spec under __test__/: ${unknownSpecs.join(', ')}`)
+  process.exit(1)
+}
 const runtimes = RUNTIMES.filter((runtime) => (!wanted || wanted.includes(runtime.platform)) && (!values.runtime || values.runtime.split(',').includes(runtime.name)))
 
 try {
@@ -122,7 +128,7 @@ function scenarioCheck(runtime, bin, root, inWorker) {
   return jsonCheck(runtime, bin, root, inWorker ? [IN_WORKER, ...scenario] : scenario, (out) => scenarioProblems(out, EXPECTED_WATCHER[runtime.kind]))
 }
 
-/** The daemon helpers once each (fd passing, ioctl, inotify, pidfd, systemd, busy polling), as daemon-runtimes.spec.ts runs them. */
+/** The daemon helpers once each (fd passing, ioctl, inotify, pidfd, systemd, busy polling), as package/daemon-runtimes.spec.ts runs them. */
 function daemonCheck(runtime, bin, root) {
   const args = [DAEMON_SMOKE, join(consumer, 'node_modules', 'epoll-napi')]
   return jsonCheck(runtime, bin, root, args, (out) => daemonSmokeProblems(out, { inCloseWrite: IN_CLOSE_WRITE, busyPollUnavailable: EMULATED_BUSY_POLL }))

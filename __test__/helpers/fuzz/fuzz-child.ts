@@ -1,5 +1,5 @@
 /**
- * Boundary fuzzing, run in a child process by `__test__/fuzz.spec.ts` so that a crash (a signal, an
+ * Boundary fuzzing, run in a child process by `__test__/fuzz/boundary.spec.ts` so that a crash (a signal, an
  * abort) fails that test instead of killing ava. `node --import tsx fuzz-child.ts <group> <runs>`
  * prints one JSON line, `{ group, calls, accepted, rejected }`, and exits 0; a property failure
  * prints fast-check's report on stderr and exits 1. `FUZZ_TRACE=1` logs every call on stderr first,
@@ -11,7 +11,7 @@
  * Everything invalid goes through untouched.
  */
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { endianness, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 
@@ -25,6 +25,8 @@ const TRACE = process.env.FUZZ_TRACE === '1'
 const counts = { calls: 0, accepted: 0, rejected: 0 }
 const tmp = mkdtempSync(join(tmpdir(), 'epoll-napi-fuzz-'))
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }))
+// A relative unix socket path that slips past the steering lands here, not in the checkout.
+process.chdir(tmp)
 
 const MAX_FD = 0x7fffffff
 const isValidFd = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_FD
@@ -339,8 +341,11 @@ const io: { name: keyof typeof epoll; steer: Steer[] }[] = [
   { name: 'writeCounter', steer: [fd, same] },
 ]
 
-/** The functions whose result is a new fd (or a pair), which the fuzzer closes. */
-const MAKES_FDS = new Set<string>(['listenTcp', 'listenUnix', 'connectTcp', 'connectUnix', 'accept', 'socketpair', 'pipe', 'eventfd', 'timerfd'])
+/** The functions (the package's, the binding's) whose result is a new fd (or a pair), which the fuzzer closes. */
+const MAKES_FDS = new Set<string>([
+  'listenTcp', 'listenUnix', 'connectTcp', 'connectUnix', 'accept', 'socketpair', 'pipe', 'eventfd', 'timerfd',
+  'listenStream', 'connectStream', 'listenUdp', 'socket', 'acceptFd',
+])
 
 function fuzzIo(): void {
   check(
@@ -369,6 +374,55 @@ function fuzzIo(): void {
 // ---------------------------------------------------------------------------------------------
 // the native binding, called directly (what a user reaching past the TypeScript layer could do)
 
+/**
+ * The binding's calls that take an address (a raw `struct sockaddr`, family first in native byte order):
+ * which argument, and whether it is bound to (`local`) or reached (`peer`).
+ */
+const ADDRESS_ARGUMENTS: Record<string, [index: number, role: 'local' | 'peer']> = {
+  listenStream: [0, 'local'],
+  listenUdp: [0, 'local'],
+  bind: [1, 'local'],
+  connectStream: [0, 'peer'],
+  connect: [1, 'peer'],
+  sendTo: [4, 'peer'],
+}
+
+/**
+ * A valid-looking sockaddr steered to the sandbox: a unix one becomes a temporary path, an IPv4 or IPv6
+ * one loopback with port 0 (to bind) or the sandbox listener's port (to reach), so nothing is bound in
+ * the checkout and nothing leaves the machine. Anything else (short, detached, lying, a proxy) stays.
+ */
+function steerSockaddr(value: unknown, role: 'local' | 'peer', box: Sandbox): unknown {
+  try {
+    if (!(value instanceof Uint8Array) || value.byteLength < 2) return value
+    const little = endianness() === 'LE'
+    const family = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint16(0, little)
+    const port = role === 'local' ? 0 : box.port
+    if (family === epoll.AF_UNIX) {
+      const path = Buffer.from(join(tmp, `a${counts.calls}`))
+      const out = new Uint8Array(2 + path.length + 1)
+      new DataView(out.buffer).setUint16(0, family, little)
+      out.set(path, 2)
+      return out
+    }
+    if (family === epoll.AF_INET && value.byteLength >= 8) {
+      const out = Uint8Array.from(value)
+      new DataView(out.buffer).setUint16(2, port) // network byte order
+      out.set([127, 0, 0, 1], 4)
+      return out
+    }
+    if (family === epoll.AF_INET6 && value.byteLength >= 24) {
+      const out = Uint8Array.from(value)
+      new DataView(out.buffer).setUint16(2, port)
+      out.set([...new Uint8Array(15), 1], 8) // ::1
+      return out
+    }
+    return value
+  } catch {
+    return value // a proxy or a lying view: let the call meet it
+  }
+}
+
 function fuzzNative(): void {
   const binding = require('../../../binding.js') as Record<string, unknown> & { NativeEpoll: new (...a: unknown[]) => object }
   const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function' && k !== 'NativeEpoll')
@@ -382,9 +436,8 @@ function fuzzNative(): void {
     fc.property(fc.constantFrom(...functions, ...methodNames.map((m) => `#${m}`)), fc.boolean(), hostileArgs, (name, foreignThis, rawArgs) => {
       using box = new Sandbox()
       const args = rawArgs.map((h) => steerNative(h.make(), box))
-      if (name === 'listenUnix' || name === 'connectUnix') args[0] = steerPath(args[0])
-      if (name === 'listenTcp') args[0] = steerPort(args[0], 0)
-      if (name === 'connectTcp') args[0] = steerPort(args[0], box.port)
+      const address = ADDRESS_ARGUMENTS[name]
+      if (address && address[0] < args.length) args[address[0]] = steerSockaddr(args[address[0]], address[1], box)
       const native = new binding.NativeEpoll(true) as Record<string, unknown>
       try {
         const { failure } = call(

@@ -1,0 +1,36 @@
+// `npm test` runs the specs in three ava runs, each with its own heading: the behaviour folders
+// (test:js), the packaging, CI and meta checks (test:package) and the stress run (test:stress). A spec
+// folder that none of them names would silently never run in `npm test`.
+import test from 'ava'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { ROOT } from '../helpers/child.js'
+
+const PARTS = ['test:js', 'test:package', 'test:stress']
+const scripts: Record<string, string> = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts
+
+/** The folders an ava command line of a script names (`ava __test__/epoll __test__/io` -> epoll, io). */
+function folders(script: string): string[] {
+  const ava = /(?:^|&&\s*)ava\s+([^&]*)$/.exec(scripts[script])
+  return ava ? ava[1].trim().split(/\s+/).map((arg) => arg.replace(/^__test__\//, '').replace(/\/$/, '')) : []
+}
+
+test('npm test runs lint, the Rust tests and the three ava runs, in that order', (t) => {
+  t.is(scripts.test, ['lint', 'test:rust', ...PARTS].map((name) => `npm run ${name}`).join(' && '))
+  for (const part of PARTS) t.regex(scripts[part], /^echo '== .+ ==' && ava /, `${part} prints its heading, then runs ava`)
+})
+
+test('every folder of __test__/ that holds specs is run by exactly one of test:js, test:package and test:stress', (t) => {
+  const withSpecs = readdirSync(join(ROOT, '__test__'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && readdirSync(join(ROOT, '__test__', entry.name)).some((name) => name.endsWith('.spec.ts')))
+    .map((entry) => entry.name)
+    .sort()
+  const named = PARTS.flatMap(folders)
+  t.deepEqual(withSpecs.filter((folder) => !named.includes(folder)), [], 'folders no ava run of npm test names')
+  t.deepEqual(named.filter((folder, i) => named.indexOf(folder) !== i), [], 'folders named twice')
+  t.deepEqual(named.filter((folder) => !withSpecs.includes(folder)), [], 'named, but holding no spec')
+  t.deepEqual(folders('test:package'), ['package'])
+  t.deepEqual(folders('test:stress'), ['stress'])
+  t.deepEqual(readdirSync(join(ROOT, '__test__')).filter((name) => name.endsWith('.spec.ts')), [], 'no spec outside a folder')
+})
