@@ -153,7 +153,7 @@ pub unsafe fn ioctl_buffer(fd: RawFd, request: u32, buf: &mut [u8]) -> Result<i3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{pipe, write};
+    use crate::fd::{pipe, write};
     use std::os::fd::AsRawFd;
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-use crate::direct::Waker;
+use crate::epoll::direct::Waker;
 use crate::error::OsError;
 use crate::sys::cvt;
 
@@ -81,8 +81,8 @@ impl ReadinessWait {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{pipe, write};
-    use crate::test_support::borrowed;
+    use crate::epoll::test_support::borrowed;
+    use crate::fd::{pipe, write};
     use std::os::fd::AsFd;
     use std::sync::Arc;
     use std::time::{Duration, Instant};

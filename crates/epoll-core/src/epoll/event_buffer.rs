@@ -5,9 +5,9 @@ use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
+use crate::epoll::timeout::{ended_early, remaining_millis, Timeout};
 use crate::error::Result;
 use crate::sys::cvt;
-use crate::timeout::{ended_early, remaining_millis, Timeout};
 
 /// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::address::SockAddr;
-use super::sockopt::set_int;
+use super::options::set_int;
 use crate::error::OsError;
 use crate::sys::cvt;
 
@@ -98,9 +98,10 @@ pub fn socketpair_of(kind: i32) -> Result<(OwnedFd, OwnedFd), OsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::address::AnyAddress;
-    use crate::io::sockaddr::SocketAddress;
-    use crate::io::{accept, local_address_any, read, write};
+    use crate::fd::{read, write};
+    use crate::net::address::AnyAddress;
+    use crate::net::sockaddr::SocketAddress;
+    use crate::net::{accept, local_address_any};
 
     fn flags_of(fd: &OwnedFd) -> (i32, i32) {
         // SAFETY: fcntl with F_GETFL/F_GETFD takes no pointers.

@@ -11,9 +11,9 @@ use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 use super::sockaddr::{self, RawAddr, SocketAddress};
-use super::{from_io, retry};
 use crate::error::OsError;
 use crate::sys::cvt;
+use crate::sys::{from_io, retry};
 
 /// The listen backlog when none is given: Node's own default.
 pub const DEFAULT_BACKLOG: i32 = 511;
@@ -217,7 +217,7 @@ pub fn set_no_delay(fd: RawFd, enable: bool) -> Result<(), OsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{read, write};
+    use crate::fd::{read, write};
     use std::os::fd::AsRawFd;
     use std::time::{Duration, Instant};
 

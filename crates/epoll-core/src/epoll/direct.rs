@@ -13,11 +13,11 @@
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
+use crate::epoll::event_buffer::{EventBuffer, INTERNAL_EVENT};
+use crate::epoll::timeout::Timeout;
 use crate::error::{Error, OsError};
-use crate::event_buffer::{EventBuffer, INTERNAL_EVENT};
-use crate::io::{eventfd, read};
+use crate::fd::{eventfd, read};
 use crate::sys::cvt;
-use crate::timeout::Timeout;
 
 /// Whether polling `fd` from outside its epoll instance would consume its event: files on procfs
 /// and cgroup2 (which holds the PSI trigger files). Unknown file systems are not.
@@ -150,8 +150,8 @@ impl Drop for DirectWait {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{pipe, write};
-    use crate::test_support::borrowed;
+    use crate::epoll::test_support::borrowed;
+    use crate::fd::{pipe, write};
     use crate::{Epoll, EPOLLIN};
     use std::fs::File;
     use std::os::fd::AsRawFd;

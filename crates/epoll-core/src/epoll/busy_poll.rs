@@ -2,9 +2,9 @@
 //! spins on the NAPI queues of the sockets it watches for up to `usecs` before sleeping, trading
 //! CPU time for latency.
 
-use crate::epoll::Epoll;
+use super::Epoll;
+use crate::daemon::ioctl_buffer;
 use crate::error::{OsError, Result};
-use crate::io::ioctl_buffer;
 
 /// The busy-poll parameters of an epoll instance. A fresh instance has all of them zero (off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn a_non_epoll_fd_is_refused_by_the_kernel() {
-        let (r, _w) = crate::io::pipe().unwrap();
+        let (r, _w) = crate::fd::pipe().unwrap();
         let mut bytes = [0u8; 8];
         // SAFETY: EPIOCGPARAMS writes 8 bytes; a pipe refuses it anyway.
         let err = unsafe {

@@ -9,7 +9,7 @@
 
 use std::os::fd::RawFd;
 
-use super::fdio::{read, write};
+use super::io::{read, write};
 use crate::error::OsError;
 
 /// `read_slots`'s outcome for an fd that was not read (no input event, skipped, or would block).
@@ -122,7 +122,7 @@ pub fn write_slots(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{pipe, socketpair};
+    use crate::{fd::pipe, net::socketpair};
     use std::os::fd::AsRawFd;
 
     const IN: u32 = libc::EPOLLIN as u32;

@@ -3,9 +3,9 @@
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd, RawFd};
 
-use super::{from_io, retry};
 use crate::error::OsError;
 use crate::sys::{cvt, cvt_size};
+use crate::sys::{from_io, retry};
 
 /// `read(2)`: `Some(n)` bytes read (0 at end of file), `None` when nothing is available yet.
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {

@@ -2,8 +2,8 @@
 
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-use super::retry;
 use crate::error::OsError;
+use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
 
 /// The kernel's limit of fds in one message (`SCM_MAX_FD`); more is refused with `EINVAL`.
@@ -176,7 +176,10 @@ pub fn peer_credentials(fd: RawFd) -> Result<Credentials, OsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{pipe, read, socketpair, write};
+    use crate::{
+        fd::{pipe, read, write},
+        net::socketpair,
+    };
     use std::os::fd::AsRawFd;
 
     fn cloexec(fd: RawFd) -> bool {

@@ -60,7 +60,7 @@ pub fn set_timer(fd: RawFd, timer: Option<(Duration, Duration)>) -> Result<(), O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::read;
+    use crate::fd::read;
     use std::os::fd::AsRawFd;
 
     fn expirations(fd: &OwnedFd) -> Option<u64> {

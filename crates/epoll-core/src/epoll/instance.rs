@@ -3,13 +3,13 @@
 use std::collections::{HashMap, HashSet};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 
+use crate::epoll::event_buffer::EventBuffer;
+use crate::epoll::fdinfo::{fdinfo_registrations, is_epoll_fd, registered_in_fdinfo};
+use crate::epoll::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
+use crate::epoll::ownership;
+use crate::epoll::timeout::Timeout;
 use crate::error::{Error, OsError, Result};
-use crate::event_buffer::EventBuffer;
-use crate::fdinfo::{fdinfo_registrations, is_epoll_fd, registered_in_fdinfo};
-use crate::flags::{EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI};
-use crate::ownership;
 use crate::sys::cvt;
-use crate::timeout::Timeout;
 
 /// What `register` watches when no mask is given: the same as Python's `select.epoll.register`.
 pub const DEFAULT_EVENTS: u32 = EPOLLIN | EPOLLPRI | EPOLLOUT;
@@ -233,7 +233,7 @@ impl Epoll {
         match (op, &result) {
             (Ctl::Add, Ok(())) => {
                 self.interest.insert(fd, events);
-                if crate::direct::consumes_readiness_on_poll(fd) {
+                if crate::epoll::direct::consumes_readiness_on_poll(fd) {
                     self.poll_consuming.insert(fd);
                 }
             }

@@ -7,9 +7,9 @@ use std::os::fd::RawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::retry;
-use super::sockaddr::RawAddr;
 use crate::error::OsError;
+use crate::net::sockaddr::RawAddr;
+use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
 
 /// The first passed fd (`SD_LISTEN_FDS_START`): 0, 1, 2 are stdio.

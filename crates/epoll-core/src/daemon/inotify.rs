@@ -6,8 +6,8 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::retry;
 use crate::error::OsError;
+use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
 
 /// The kernel's `IN_*` values by name (masks for `add_watch`, bits of an event's `mask`).

@@ -21,7 +21,7 @@ pub fn eventfd(initial: u32, semaphore: bool) -> Result<OwnedFd, OsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{read, write};
+    use crate::fd::{read, write};
     use std::os::fd::AsRawFd;
 
     fn read_count(fd: &OwnedFd) -> Option<u64> {

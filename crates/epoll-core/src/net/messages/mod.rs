@@ -16,9 +16,9 @@
 use std::os::fd::RawFd;
 
 use super::address::SOCKADDR_STORAGE_SIZE;
-use super::retry;
 use crate::error::OsError;
 use crate::sys::cvt;
+use crate::sys::retry;
 
 /// At most this many messages per call (the kernel's `UIO_MAXIOV`, which caps `vlen` too).
 pub const MAX_MESSAGES: usize = 1024;
@@ -271,9 +271,9 @@ impl MessageScratch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::address::{AnyAddress, SockAddr};
-    use crate::io::sockaddr::SocketAddress;
-    use crate::io::{listen_udp, local_address_any, send_to};
+    use crate::net::address::{AnyAddress, SockAddr};
+    use crate::net::sockaddr::SocketAddress;
+    use crate::net::{listen_udp, local_address_any, send_to};
     use std::os::fd::AsRawFd;
 
     #[test]
@@ -318,7 +318,7 @@ mod tests {
                 .iter()
                 .all(|b| usize::from(*b) == i));
             let name = &names[i * ADDRESS_SLOT..i * ADDRESS_SLOT + meta[i * 3 + 2] as usize];
-            assert_eq!(crate::io::address::decode(name), sender);
+            assert_eq!(crate::net::address::decode(name), sender);
         }
         assert_eq!(
             scratch
@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(sent, Some(4));
         for (i, c) in clients.iter().enumerate() {
             let mut buf = [0u8; 32];
-            let got = crate::io::recv_from(c.as_raw_fd(), &mut buf)
+            let got = crate::net::recv_from(c.as_raw_fd(), &mut buf)
                 .unwrap()
                 .expect("echoed");
             assert_eq!(&buf[..got.bytes], format!("client {i}").as_bytes());

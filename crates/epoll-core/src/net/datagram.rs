@@ -8,9 +8,9 @@
 use std::os::fd::RawFd;
 
 use super::address::{decode, AnyAddress, SockAddr, SOCKADDR_STORAGE_SIZE};
-use super::retry;
 use crate::error::OsError;
 use crate::sys::cvt_size;
+use crate::sys::retry;
 
 /// `sendto(2)`: sends `buf` as one datagram to `to` (or to the connected peer when `None`).
 /// `Some(n)` bytes sent, `None` when the send buffer is full. `MSG_NOSIGNAL`: a stream whose peer
@@ -103,8 +103,8 @@ pub fn recv_from_raw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::sockaddr::SocketAddress;
-    use crate::io::{listen_udp, local_address_any, socket, socketpair_of};
+    use crate::net::sockaddr::SocketAddress;
+    use crate::net::{listen_udp, local_address_any, socket, socketpair_of};
     use std::os::fd::{AsRawFd, OwnedFd};
 
     fn udp_pair() -> (OwnedFd, OwnedFd, SockAddr) {
@@ -172,7 +172,7 @@ mod tests {
     fn a_connected_udp_socket_reports_the_icmp_port_unreachable_as_econnrefused() {
         let (a, b, to) = udp_pair();
         drop(b);
-        crate::io::connect(a.as_raw_fd(), &to).unwrap();
+        crate::net::connect(a.as_raw_fd(), &to).unwrap();
         send_to(a.as_raw_fd(), b"anyone?", None).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let mut buf = [0u8; 4];

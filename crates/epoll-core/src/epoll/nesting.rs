@@ -36,7 +36,7 @@ pub fn ensure_watched_by(outer: BorrowedFd<'_>, fd: RawFd) -> Result<(), OsError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::borrowed;
+    use crate::epoll::test_support::borrowed;
     use crate::Epoll;
     use std::os::fd::AsFd;
 
@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn a_closed_fd_is_ebadf() {
         let outer = Epoll::new(true).unwrap();
-        let (r, w) = crate::io::pipe().unwrap();
+        let (r, w) = crate::fd::pipe().unwrap();
         let raw = r.as_fd().as_raw_fd();
         drop((r, w));
         assert_eq!(

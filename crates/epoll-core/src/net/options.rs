@@ -147,7 +147,7 @@ pub fn membership(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::socket::socket;
+    use crate::net::socket::socket;
     use std::os::fd::AsRawFd;
 
     #[test]
