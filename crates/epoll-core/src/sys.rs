@@ -20,11 +20,6 @@ pub(crate) fn cvt_size(ret: libc::ssize_t, syscall: &'static str) -> Result<usiz
     }
 }
 
-/// An `io::Error` from `std` as the core's error, keeping its errno.
-pub(crate) fn from_io(e: std::io::Error, syscall: &'static str) -> OsError {
-    OsError::new(e.raw_os_error().unwrap_or(libc::EIO), syscall)
-}
-
 /// Runs a libc call until it is not interrupted by a signal. `Ok(None)` when it would block.
 pub(crate) fn retry<T>(mut call: impl FnMut() -> Result<T, OsError>) -> Result<Option<T>, OsError> {
     loop {

@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn a_pipe_end_sent_over_a_socketpair_works_on_the_other_side_and_is_close_on_exec() {
-        let (a, b) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
         let (r, w) = pipe().unwrap();
         assert_eq!(
             send_fds(a.as_raw_fd(), &[w.as_raw_fd()], b"x").unwrap(),
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn fds_beyond_max_fds_are_closed_and_reported() {
-        let (a, b) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
         let (r, w) = pipe().unwrap();
         send_fds(a.as_raw_fd(), &[w.as_raw_fd(); 5], b"y").unwrap();
         drop(w);
@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn max_fds_zero_takes_the_data_and_drops_every_fd() {
-        let (a, b) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
         let (r, w) = pipe().unwrap();
         send_fds(a.as_raw_fd(), &[w.as_raw_fd()], b"z").unwrap();
         drop(w);
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn nothing_waiting_is_none_and_end_of_stream_is_zero_bytes() {
-        let (a, b) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
         assert!(recv_fds(b.as_raw_fd(), &mut [0u8; 4], 4).unwrap().is_none());
         drop(a);
         let got = recv_fds(b.as_raw_fd(), &mut [0u8; 4], 4).unwrap().unwrap();
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn no_fds_too_many_fds_or_no_data_are_refused_before_the_call() {
-        let (a, _b) = socketpair().unwrap();
+        let (a, _b) = socketpair(libc::SOCK_STREAM).unwrap();
         for (fds, data) in [
             (&[][..], &b"x"[..]),
             (&[0; SCM_MAX_FD + 1][..], b"x"),
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn the_peer_of_a_socketpair_is_this_process() {
-        let (a, _b) = socketpair().unwrap();
+        let (a, _b) = socketpair(libc::SOCK_STREAM).unwrap();
         let cred = peer_credentials(a.as_raw_fd()).unwrap();
         // SAFETY: getpid/getuid/getgid take no arguments.
         let me = unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) };

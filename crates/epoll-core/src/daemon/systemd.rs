@@ -2,13 +2,10 @@
 //! without libsystemd. The caller reads (and afterwards unsets) the environment: the variables are
 //! passed in, which keeps environment access in the one runtime that owns it.
 
-use std::ffi::OsStr;
 use std::os::fd::RawFd;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use crate::error::OsError;
-use crate::net::sockaddr::RawAddr;
+use crate::net::SockAddr;
 use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
 
@@ -93,14 +90,16 @@ pub fn notify(socket: &[u8], state: &[u8]) -> Result<(), OsError> {
             )
         }
     };
-    let raw = RawAddr::unix(Path::new(OsStr::from_bytes(&address)), "sendto")?;
+    let to = SockAddr::unix(&address, "sendto")?;
+    let (to_ptr, to_len) = to.as_raw();
     let flags = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
     // SAFETY: socket takes no pointers.
     let fd = cvt(unsafe { libc::socket(libc::AF_UNIX, flags, 0) }, "socket")?;
     // SAFETY: socket just returned this fd; the OwnedFd closes it on every path out.
     let owned = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
     let sent = retry(|| {
-        // SAFETY: `state` is readable for its length and `raw` holds a valid address of `raw.len` bytes.
+        // SAFETY: `state` is readable for its length and `to_ptr` points at the valid address of
+        // `to_len` bytes that `to` holds.
         cvt_size(
             unsafe {
                 libc::sendto(
@@ -108,8 +107,8 @@ pub fn notify(socket: &[u8], state: &[u8]) -> Result<(), OsError> {
                     state.as_ptr().cast(),
                     state.len(),
                     libc::MSG_NOSIGNAL,
-                    raw.ptr(),
-                    raw.len,
+                    to_ptr,
+                    to_len,
                 )
             },
             "sendto",
@@ -174,7 +173,7 @@ mod tests {
         let path = std::env::temp_dir().join(format!("epoll-core-notify-{}", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let listener = UnixDatagram::bind(&path).unwrap();
-        notify(path.as_os_str().as_bytes(), b"READY=1\nSTATUS=up").unwrap();
+        notify(path.as_os_str().as_encoded_bytes(), b"READY=1\nSTATUS=up").unwrap();
         let mut buf = [0u8; 64];
         let n = listener.recv(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"READY=1\nSTATUS=up");

@@ -167,9 +167,9 @@ mod tests {
 
     #[test]
     fn every_readable_fd_is_read_into_its_own_slot() {
-        let (a, b) = socketpair().unwrap();
-        let (c, d) = socketpair().unwrap();
-        let (e, f) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
+        let (c, d) = socketpair(libc::SOCK_STREAM).unwrap();
+        let (e, f) = socketpair(libc::SOCK_STREAM).unwrap();
         write(b.as_raw_fd(), b"one").unwrap();
         write(d.as_raw_fd(), b"three").unwrap();
         drop(f); // end of file on e
@@ -193,8 +193,8 @@ mod tests {
 
     #[test]
     fn skipped_fds_and_fds_with_nothing_to_read_are_not_read() {
-        let (a, b) = socketpair().unwrap();
-        let (c, _d) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
+        let (c, _d) = socketpair(libc::SOCK_STREAM).unwrap();
         write(b.as_raw_fd(), b"kept").unwrap();
         let mut skip = vec![0u8; a.as_raw_fd() as usize + 1];
         skip[a.as_raw_fd() as usize] = 1;
@@ -223,8 +223,8 @@ mod tests {
 
     #[test]
     fn slots_are_written_back_to_their_fds() {
-        let (a, b) = socketpair().unwrap();
-        let (c, d) = socketpair().unwrap();
+        let (a, b) = socketpair(libc::SOCK_STREAM).unwrap();
+        let (c, d) = socketpair(libc::SOCK_STREAM).unwrap();
         let pairs = [
             a.as_raw_fd() as u32,
             IN,

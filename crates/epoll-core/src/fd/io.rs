@@ -1,11 +1,11 @@
 //! Reads and writes on any fd (sockets, pipes, eventfd, timerfd), straight into caller memory.
 
 use std::io::{IoSlice, IoSliceMut};
-use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use crate::error::OsError;
+use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
-use crate::sys::{from_io, retry};
 
 /// `read(2)`: `Some(n)` bytes read (0 at end of file), `None` when nothing is available yet.
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {
@@ -80,16 +80,16 @@ pub fn close(fd: RawFd) -> Result<(), OsError> {
     }
 }
 
-/// `pipe2(O_NONBLOCK | O_CLOEXEC)` through `mio`: `(read end, write end)`.
+/// `pipe2(O_NONBLOCK | O_CLOEXEC)`: `(read end, write end)`.
 pub fn pipe() -> Result<(OwnedFd, OwnedFd), OsError> {
-    let (sender, receiver) = mio::unix::pipe::new().map_err(|e| from_io(e, "pipe"))?;
-    // SAFETY: `into_raw_fd` gives up mio's ownership of each fresh fd, which the OwnedFd takes over.
-    Ok(unsafe {
-        (
-            OwnedFd::from_raw_fd(receiver.into_raw_fd()),
-            OwnedFd::from_raw_fd(sender.into_raw_fd()),
-        )
-    })
+    let mut fds = [-1 as libc::c_int; 2];
+    // SAFETY: `fds` has room for the two fds pipe2 writes.
+    cvt(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
+        "pipe",
+    )?;
+    // SAFETY: pipe2 just returned these two fds; nothing else owns them.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 #[cfg(test)]

@@ -7,10 +7,9 @@
 
 use std::os::fd::RawFd;
 
-use super::address::{decode, AnyAddress, SockAddr, SOCKADDR_STORAGE_SIZE};
+use super::address::{SockAddr, SOCKADDR_STORAGE_SIZE};
 use crate::error::OsError;
-use crate::sys::cvt_size;
-use crate::sys::retry;
+use crate::sys::{cvt_size, retry};
 
 /// `sendto(2)`: sends `buf` as one datagram to `to` (or to the connected peer when `None`).
 /// `Some(n)` bytes sent, `None` when the send buffer is full. `MSG_NOSIGNAL`: a stream whose peer
@@ -37,45 +36,21 @@ pub fn send_to(fd: RawFd, buf: &[u8], to: Option<&SockAddr>) -> Result<Option<us
     .map_err(|e| e.with_detail(to.map_or_else(|| format!("fd {fd}"), SockAddr::shown)))
 }
 
-/// One received message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Datagram {
+/// What [`recv_from`] received; the sender's address is left in the caller's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
     /// Bytes written into the buffer (the datagram's size, or the buffer's if it was truncated).
     pub bytes: usize,
-    /// The datagram did not fit: the rest of it was discarded.
-    pub truncated: bool,
-    /// The sender (an unnamed unix peer is an empty unix path).
-    pub from: AnyAddress,
-}
-
-/// `recvmsg(2)` of one message into `buf`: `None` when nothing is queued.
-pub fn recv_from(fd: RawFd, buf: &mut [u8]) -> Result<Option<Datagram>, OsError> {
-    let mut name = [0u8; SOCKADDR_STORAGE_SIZE];
-    Ok(recv_from_raw(fd, buf, &mut name)?.map(|raw| Datagram {
-        bytes: raw.bytes,
-        truncated: raw.flags & libc::MSG_TRUNC != 0,
-        from: decode(&name[..raw.name_length]),
-    }))
-}
-
-/// What [`recv_from_raw`] received: the sender's address is left in the caller's bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawDatagram {
-    /// Bytes written into the buffer.
-    pub bytes: usize,
-    /// The kernel's `msg_flags` (`MSG_TRUNC`: the datagram did not fit).
+    /// The kernel's `msg_flags` (`MSG_TRUNC`: the datagram did not fit, the rest was discarded).
     pub flags: i32,
-    /// Bytes of the sender's `struct sockaddr` written into `name` (0: no address).
+    /// Bytes of the sender's `struct sockaddr` written into `name` (0: no address, as for an
+    /// unnamed unix peer).
     pub name_length: usize,
 }
 
 /// `recvmsg(2)` of one message into `buf`, the sender's raw `struct sockaddr` into `name` (up to
-/// its length; 128 bytes hold any family): decoding it is left to the caller, who may not need it.
-pub fn recv_from_raw(
-    fd: RawFd,
-    buf: &mut [u8],
-    name: &mut [u8],
-) -> Result<Option<RawDatagram>, OsError> {
+/// its length; 128 bytes hold any family); `None` when nothing is queued.
+pub fn recv_from(fd: RawFd, buf: &mut [u8], name: &mut [u8]) -> Result<Option<Received>, OsError> {
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
@@ -92,7 +67,7 @@ pub fn recv_from_raw(
         cvt_size(unsafe { libc::recvmsg(fd, &mut msg, 0) }, "recvmsg")
     })
     .map_err(|e| e.with_detail(format!("fd {fd}")))?;
-    Ok(received.map(|bytes| RawDatagram {
+    Ok(received.map(|bytes| Received {
         bytes,
         flags: msg.msg_flags,
         // The kernel reports the full length of the address even when it was cut to fit `name`.
@@ -103,18 +78,22 @@ pub fn recv_from_raw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::sockaddr::SocketAddress;
-    use crate::net::{listen_udp, local_address_any, socket, socketpair_of};
+    use crate::net::{connect, listen_udp, local_address, socket, socketpair};
     use std::os::fd::{AsRawFd, OwnedFd};
 
     fn udp_pair() -> (OwnedFd, OwnedFd, SockAddr) {
-        let a = listen_udp("127.0.0.1:0".parse().unwrap(), false, None).unwrap();
-        let b = listen_udp("127.0.0.1:0".parse().unwrap(), false, None).unwrap();
-        let AnyAddress::Known(SocketAddress::Inet(to)) = local_address_any(b.as_raw_fd()).unwrap()
-        else {
-            panic!("not inet")
-        };
-        (a, b, SockAddr::inet(to))
+        let any = SockAddr::inet("127.0.0.1:0".parse().unwrap());
+        let a = listen_udp(&any, false, None).unwrap();
+        let b = listen_udp(&any, false, None).unwrap();
+        let to = local_address(b.as_raw_fd()).unwrap();
+        (a, b, to)
+    }
+
+    /// One datagram into `buf`, with the sender's address.
+    fn receive(fd: &OwnedFd, buf: &mut [u8]) -> Option<(Received, Vec<u8>)> {
+        let mut name = [0u8; SOCKADDR_STORAGE_SIZE];
+        let got = recv_from(fd.as_raw_fd(), buf, &mut name).unwrap()?;
+        Some((got, name[..got.name_length].to_vec()))
     }
 
     #[test]
@@ -125,14 +104,10 @@ mod tests {
             Some(5)
         );
         let mut buf = [0u8; 16];
-        let got = recv_from(b.as_raw_fd(), &mut buf).unwrap().expect("queued");
-        assert_eq!((&buf[..got.bytes], got.truncated), (&b"hello"[..], false));
-        assert_eq!(got.from, local_address_any(a.as_raw_fd()).unwrap());
-        assert_eq!(
-            recv_from(b.as_raw_fd(), &mut buf).unwrap(),
-            None,
-            "nothing more queued"
-        );
+        let (got, from) = receive(&b, &mut buf).expect("queued");
+        assert_eq!((&buf[..got.bytes], got.flags), (&b"hello"[..], 0));
+        assert_eq!(from, local_address(a.as_raw_fd()).unwrap().as_bytes());
+        assert_eq!(receive(&b, &mut buf), None, "nothing more queued");
     }
 
     #[test]
@@ -141,10 +116,16 @@ mod tests {
         send_to(a.as_raw_fd(), b"0123456789", Some(&to)).unwrap();
         send_to(a.as_raw_fd(), b"next", Some(&to)).unwrap();
         let mut buf = [0u8; 4];
-        let got = recv_from(b.as_raw_fd(), &mut buf).unwrap().unwrap();
-        assert_eq!((got.bytes, got.truncated, &buf), (4, true, b"0123"));
-        let got = recv_from(b.as_raw_fd(), &mut buf).unwrap().unwrap();
-        assert_eq!((got.bytes, got.truncated, &buf), (4, false, b"next"));
+        let (got, _) = receive(&b, &mut buf).unwrap();
+        assert_eq!(
+            (got.bytes, got.flags & libc::MSG_TRUNC != 0, &buf),
+            (4, true, b"0123")
+        );
+        let (got, _) = receive(&b, &mut buf).unwrap();
+        assert_eq!(
+            (got.bytes, got.flags & libc::MSG_TRUNC != 0, &buf),
+            (4, false, b"next")
+        );
     }
 
     #[test]
@@ -152,31 +133,44 @@ mod tests {
         let (a, b, to) = udp_pair();
         assert_eq!(send_to(a.as_raw_fd(), b"", Some(&to)).unwrap(), Some(0));
         let mut buf = [0u8; 4];
-        let got = recv_from(b.as_raw_fd(), &mut buf)
-            .unwrap()
-            .expect("a 0-byte datagram is queued");
-        assert_eq!((got.bytes, got.truncated), (0, false));
-        assert_eq!(recv_from(b.as_raw_fd(), &mut buf).unwrap(), None);
+        let (got, _) = receive(&b, &mut buf).expect("a 0-byte datagram is queued");
+        assert_eq!((got.bytes, got.flags), (0, 0));
+        assert_eq!(receive(&b, &mut buf), None);
     }
 
     #[test]
-    fn an_unnamed_unix_datagram_peer_has_an_empty_path() {
-        let (a, b) = socketpair_of(libc::SOCK_DGRAM).unwrap();
+    fn an_unnamed_unix_datagram_peer_has_no_address() {
+        let (a, b) = socketpair(libc::SOCK_DGRAM).unwrap();
         send_to(a.as_raw_fd(), b"x", None).unwrap();
         let mut buf = [0u8; 4];
-        let got = recv_from(b.as_raw_fd(), &mut buf).unwrap().unwrap();
-        assert_eq!(got.from, AnyAddress::Known(SocketAddress::Unix(Vec::new())));
+        let (got, from) = receive(&b, &mut buf).unwrap();
+        assert_eq!((got.bytes, got.name_length, from), (1, 0, vec![]));
+    }
+
+    #[test]
+    fn a_name_buffer_too_small_for_the_sender_keeps_what_fits() {
+        let (a, b, to) = udp_pair();
+        send_to(a.as_raw_fd(), b"x", Some(&to)).unwrap();
+        let mut name = [0u8; 4];
+        let got = recv_from(b.as_raw_fd(), &mut [0u8; 4], &mut name)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.name_length, 4, "a sockaddr_in is 16 bytes; 4 were room");
+        assert_eq!(
+            &name,
+            &local_address(a.as_raw_fd()).unwrap().as_bytes()[..4]
+        );
     }
 
     #[test]
     fn a_connected_udp_socket_reports_the_icmp_port_unreachable_as_econnrefused() {
         let (a, b, to) = udp_pair();
         drop(b);
-        crate::net::connect(a.as_raw_fd(), &to).unwrap();
+        connect(a.as_raw_fd(), &to).unwrap();
         send_to(a.as_raw_fd(), b"anyone?", None).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let mut buf = [0u8; 4];
-        let err = recv_from(a.as_raw_fd(), &mut buf).unwrap_err();
+        let err = recv_from(a.as_raw_fd(), &mut buf, &mut []).unwrap_err();
         assert_eq!(
             (err.code().as_str(), err.syscall),
             ("ECONNREFUSED", "recvmsg")
@@ -189,5 +183,6 @@ mod tests {
         let to = SockAddr::unix(b"/nonexistent", "sendto").unwrap();
         let err = send_to(fd.as_raw_fd(), b"x", Some(&to)).unwrap_err();
         assert_eq!(err.syscall, "sendto");
+        assert!(err.to_string().ends_with("(/nonexistent)"), "{err}");
     }
 }

@@ -1,4 +1,5 @@
-//! Socket options (`getsockopt`/`setsockopt`) as bytes or ints, and multicast group membership.
+//! Socket options (`getsockopt`/`setsockopt`) as bytes or ints, the two named ones servers use
+//! most (`SO_ERROR`, `TCP_NODELAY`), and multicast group membership.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::RawFd;
@@ -12,6 +13,12 @@ fn detail(level: i32, name: i32, fd: RawFd) -> String {
 
 /// `setsockopt(2)` with the option's bytes as given (an int option takes a native-endian `c_int`).
 pub fn set_option(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), OsError> {
+    setsockopt(fd, level, name, value).map_err(|e| e.with_detail(detail(level, name, fd)))
+}
+
+/// The one `setsockopt` call site. Its error has no detail: callers that name the option their own
+/// way (`listen_stream`, [`set_no_delay`]) add theirs.
+pub(crate) fn setsockopt(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), OsError> {
     // SAFETY: `value` is valid for reads of its length, which is passed along.
     cvt(
         unsafe {
@@ -24,20 +31,23 @@ pub fn set_option(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), 
             )
         },
         "setsockopt",
-    )
-    .map_err(|e| e.with_detail(detail(level, name, fd)))?;
+    )?;
     Ok(())
 }
 
 /// `getsockopt(2)` into `out`: the number of bytes the kernel wrote.
 pub fn get_option(fd: RawFd, level: i32, name: i32, out: &mut [u8]) -> Result<usize, OsError> {
+    getsockopt(fd, level, name, out).map_err(|e| e.with_detail(detail(level, name, fd)))
+}
+
+/// The one `getsockopt` call site, without detail (as [`setsockopt`]).
+fn getsockopt(fd: RawFd, level: i32, name: i32, out: &mut [u8]) -> Result<usize, OsError> {
     let mut len = out.len() as libc::socklen_t;
     // SAFETY: `out`/`len` describe a writable buffer; the kernel writes at most `len` bytes.
     cvt(
         unsafe { libc::getsockopt(fd, level, name, out.as_mut_ptr().cast(), &mut len) },
         "getsockopt",
-    )
-    .map_err(|e| e.with_detail(detail(level, name, fd)))?;
+    )?;
     Ok((len as usize).min(out.len()))
 }
 
@@ -56,6 +66,21 @@ pub fn get_int(fd: RawFd, level: i32, name: i32) -> Result<i32, OsError> {
 /// Sets an int option.
 pub fn set_int(fd: RawFd, level: i32, name: i32, value: i32) -> Result<(), OsError> {
     set_option(fd, level, name, &value.to_ne_bytes())
+}
+
+/// The pending socket error (`SO_ERROR`, a positive errno), 0 if none. Reading it clears it.
+pub fn socket_error(fd: RawFd) -> Result<i32, OsError> {
+    let mut bytes = [0u8; 4];
+    getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut bytes)
+        .map_err(|e| e.with_detail(format!("SO_ERROR fd {fd}")))?;
+    Ok(i32::from_ne_bytes(bytes))
+}
+
+/// `TCP_NODELAY`: send small writes at once instead of waiting to coalesce them (Nagle).
+pub fn set_no_delay(fd: RawFd, enable: bool) -> Result<(), OsError> {
+    let value = i32::from(enable).to_ne_bytes();
+    setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, &value)
+        .map_err(|e| e.with_detail(format!("TCP_NODELAY fd {fd}")))
 }
 
 /// The index of the network interface `name` (`if_nametoindex`); ENODEV when there is none.
