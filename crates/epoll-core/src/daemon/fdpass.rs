@@ -152,8 +152,8 @@ pub fn peer_credentials(fd: RawFd) -> Result<Credentials, OsError> {
         gid: 0,
     };
     let mut len = size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `cred` and `len` are valid for writes; `len` says how large `cred` is.
     cvt(
+        // SAFETY: `cred` and `len` are valid for writes; `len` says how large `cred` is.
         unsafe {
             libc::getsockopt(
                 fd,

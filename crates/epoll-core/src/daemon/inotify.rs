@@ -10,7 +10,9 @@ use crate::error::OsError;
 use crate::sys::retry;
 use crate::sys::{cvt, cvt_size};
 
-/// The kernel's `IN_*` values by name (masks for `add_watch`, bits of an event's `mask`).
+/// The kernel's `IN_*` values by name (masks for `add_watch`, bits of an event's `mask`), from
+/// `libc`. The binding exports this table as `constantTables().inotify`; the TypeScript copy is
+/// checked against every entry of it by one spec.
 pub const INOTIFY_FLAGS: [(&str, u32); 25] = [
     ("IN_ACCESS", libc::IN_ACCESS),
     ("IN_MODIFY", libc::IN_MODIFY),
@@ -68,8 +70,8 @@ pub fn add_watch(fd: RawFd, path: &Path, mask: u32) -> Result<i32, OsError> {
 
 /// `inotify_rm_watch`; the kernel then queues one `IN_IGNORED` event for `wd`.
 pub fn remove_watch(fd: RawFd, wd: i32) -> Result<(), OsError> {
-    // SAFETY: inotify_rm_watch takes no pointers.
     cvt(
+        // SAFETY: inotify_rm_watch takes no pointers.
         unsafe { libc::inotify_rm_watch(fd, wd) },
         "inotify_rm_watch",
     )

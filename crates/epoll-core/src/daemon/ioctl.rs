@@ -60,6 +60,19 @@ pub const IOC: IocLayout = IocLayout {
     read: 2,
 };
 
+/// The `_IOC` layout of this build's architecture by name: the direction values and the field
+/// widths (libc exports neither, only requests built with them). The binding exports this table as
+/// `constantTables().ioctl`; the TypeScript copy is checked against every entry of it by one spec.
+pub const IOCTL_CONSTANTS: [(&str, u32); 7] = [
+    ("IOC_NONE", IOC.none),
+    ("IOC_WRITE", IOC.write),
+    ("IOC_READ", IOC.read),
+    ("IOC_NRBITS", IOC.nr_bits),
+    ("IOC_TYPEBITS", IOC.type_bits),
+    ("IOC_SIZEBITS", IOC.size_bits),
+    ("IOC_DIRBITS", IOC.dir_bits),
+];
+
 impl IocLayout {
     const fn size_shift(&self) -> u32 {
         self.nr_bits + self.type_bits

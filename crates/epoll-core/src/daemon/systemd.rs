@@ -65,8 +65,8 @@ fn set_cloexec(fd: RawFd) -> Result<(), OsError> {
     // SAFETY: fcntl(F_GETFD/F_SETFD) takes no pointers.
     let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFD) }, "fcntl")
         .map_err(|e| e.with_detail(detail()))?;
-    // SAFETY: as above.
     cvt(
+        // SAFETY: as above.
         unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) },
         "fcntl",
     )

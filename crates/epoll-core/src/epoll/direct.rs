@@ -89,8 +89,8 @@ impl DirectWait {
             events: libc::EPOLLIN as u32,
             u64: INTERNAL_EVENT,
         };
-        // SAFETY: `event` is an initialised epoll_event that outlives the call.
         cvt(
+            // SAFETY: `event` is an initialised epoll_event that outlives the call.
             unsafe {
                 libc::epoll_ctl(
                     epfd.as_raw_fd(),

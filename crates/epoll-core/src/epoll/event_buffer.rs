@@ -13,6 +13,10 @@ use crate::sys::cvt;
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
 pub const MAX_EVENTS_PER_POLL: usize = 65_536;
 
+/// How many events a poll asks for when its caller names no number (the TypeScript `poll()`'s
+/// `maxEvents`): as many as a server usually has ready at once, in a 12 KiB kernel buffer.
+pub const DEFAULT_MAX_EVENTS: usize = 1024;
+
 /// Event data of the core's own registrations (a direct watcher's wake-up eventfd): above every fd
 /// number, and never reported to a caller.
 pub(crate) const INTERNAL_EVENT: u64 = 1 << 32;

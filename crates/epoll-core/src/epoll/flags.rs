@@ -1,7 +1,8 @@
 //! The one flag vocabulary: every `EPOLL*` bit with the kernel's value, by its kernel name.
 //!
-//! The binding exports [`FLAGS`] as is and the TypeScript layer checks its own typed copy against it,
-//! so the names and values are the same in Rust, in the binding and in TypeScript.
+//! The binding exports [`FLAGS`] as `constantTables().epoll`; the TypeScript layer's typed copy is
+//! checked against every entry of it by one spec, so the names and values are the same in Rust, in
+//! the binding and in TypeScript.
 
 pub const EPOLLIN: u32 = libc::EPOLLIN as u32;
 pub const EPOLLPRI: u32 = libc::EPOLLPRI as u32;

@@ -276,9 +276,9 @@ impl Epoll {
             events,
             u64: fd as u32 as u64,
         };
-        // SAFETY: `event` is a valid, initialised epoll_event that outlives the call (the kernel
-        // copies it; EPOLL_CTL_DEL ignores it).
         cvt(
+            // SAFETY: `event` is a valid, initialised epoll_event that outlives the call (the kernel
+            // copies it; EPOLL_CTL_DEL ignores it).
             unsafe { libc::epoll_ctl(epfd, op as libc::c_int, fd, &mut event) },
             "epoll_ctl",
         )

@@ -17,7 +17,7 @@ mod timeout;
 
 pub use busy_poll::{BusyPoll, BUSY_POLL_BUDGET_UNPRIVILEGED};
 pub use direct::{consumes_readiness_on_poll, DirectWait, Waker};
-pub use event_buffer::{precise_timeouts, EventBuffer, MAX_EVENTS_PER_POLL};
+pub use event_buffer::{precise_timeouts, EventBuffer, DEFAULT_MAX_EVENTS, MAX_EVENTS_PER_POLL};
 pub use flags::*;
 pub use instance::{Epoll, DEFAULT_EVENTS};
 pub use nesting::ensure_watched_by;

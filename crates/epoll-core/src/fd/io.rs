@@ -83,8 +83,8 @@ pub fn close(fd: RawFd) -> Result<(), OsError> {
 /// `pipe2(O_NONBLOCK | O_CLOEXEC)`: `(read end, write end)`.
 pub fn pipe() -> Result<(OwnedFd, OwnedFd), OsError> {
     let mut fds = [-1 as libc::c_int; 2];
-    // SAFETY: `fds` has room for the two fds pipe2 writes.
     cvt(
+        // SAFETY: `fds` has room for the two fds pipe2 writes.
         unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
         "pipe",
     )?;

@@ -48,8 +48,8 @@ pub fn set_timer(fd: RawFd, timer: Option<(Duration, Duration)>) -> Result<(), O
         it_value: spec(initial),
         it_interval: spec(interval),
     };
-    // SAFETY: `new` is a valid itimerspec; the old value is not asked for (null).
     cvt(
+        // SAFETY: `new` is a valid itimerspec; the old value is not asked for (null).
         unsafe { libc::timerfd_settime(fd, 0, &new, std::ptr::null_mut()) },
         "timerfd_settime",
     )

@@ -1,8 +1,10 @@
-//! The kernel's socket constants by name, from `libc`: the one source of their values. The binding
-//! exports this table, and the TypeScript named exports are a typed copy checked against it.
+//! The kernel's socket constants by name, from `libc`: the one source of their values.
+//!
+//! The binding exports this table as `constantTables().socket`; the TypeScript named exports (and
+//! the socket-option table) are typed copies that one spec checks against every entry of it.
 
-/// `(name, value)` of every address family, socket type, level, protocol and option the package
-/// names, grouped as the headers group them.
+/// `(name, value)` of every address family, socket type, level, protocol, option, message flag and
+/// shutdown direction the package names, grouped as the headers group them.
 pub const SOCKET_CONSTANTS: &[(&str, i32)] = &[
     // address families
     ("AF_UNSPEC", libc::AF_UNSPEC),
@@ -83,6 +85,10 @@ pub const SOCKET_CONSTANTS: &[(&str, i32)] = &[
     // message flags (the `flags` of a batch slot)
     ("MSG_TRUNC", libc::MSG_TRUNC),
     ("MSG_CTRUNC", libc::MSG_CTRUNC),
+    // shutdown(2) directions
+    ("SHUT_RD", libc::SHUT_RD),
+    ("SHUT_WR", libc::SHUT_WR),
+    ("SHUT_RDWR", libc::SHUT_RDWR),
 ];
 
 #[cfg(test)]

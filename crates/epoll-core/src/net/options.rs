@@ -19,8 +19,8 @@ pub fn set_option(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), 
 /// The one `setsockopt` call site. Its error has no detail: callers that name the option their own
 /// way (`listen_stream`, [`set_no_delay`]) add theirs.
 pub(crate) fn setsockopt(fd: RawFd, level: i32, name: i32, value: &[u8]) -> Result<(), OsError> {
-    // SAFETY: `value` is valid for reads of its length, which is passed along.
     cvt(
+        // SAFETY: `value` is valid for reads of its length, which is passed along.
         unsafe {
             libc::setsockopt(
                 fd,
@@ -43,8 +43,8 @@ pub fn get_option(fd: RawFd, level: i32, name: i32, out: &mut [u8]) -> Result<us
 /// The one `getsockopt` call site, without detail (as [`setsockopt`]).
 fn getsockopt(fd: RawFd, level: i32, name: i32, out: &mut [u8]) -> Result<usize, OsError> {
     let mut len = out.len() as libc::socklen_t;
-    // SAFETY: `out`/`len` describe a writable buffer; the kernel writes at most `len` bytes.
     cvt(
+        // SAFETY: `out`/`len` describe a writable buffer; the kernel writes at most `len` bytes.
         unsafe { libc::getsockopt(fd, level, name, out.as_mut_ptr().cast(), &mut len) },
         "getsockopt",
     )?;

@@ -120,8 +120,8 @@ pub fn listen_stream(addr: &SockAddr, backlog: i32, reuse_port: bool) -> Result<
 pub fn connect_stream(addr: &SockAddr) -> Result<OwnedFd, OsError> {
     let fd = new_socket(addr.family(), libc::SOCK_STREAM, 0)?;
     let (ptr, len) = addr.as_raw();
-    // SAFETY: `ptr` points at an initialised sockaddr of `len` bytes that lives across the call.
     match cvt(
+        // SAFETY: `ptr` points at an initialised sockaddr of `len` bytes that lives across the call.
         unsafe { libc::connect(fd.as_raw_fd(), ptr, len) },
         "connect",
     ) {
@@ -161,8 +161,8 @@ pub fn listen_udp(
 pub fn socketpair(kind: i32) -> Result<(OwnedFd, OwnedFd), OsError> {
     let mut fds = [-1 as libc::c_int; 2];
     let kind_flags = kind | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-    // SAFETY: `fds` has room for the two fds socketpair writes.
     cvt(
+        // SAFETY: `fds` has room for the two fds socketpair writes.
         unsafe { libc::socketpair(libc::AF_UNIX, kind_flags, 0, fds.as_mut_ptr()) },
         "socketpair",
     )

@@ -103,11 +103,11 @@ pub(super) fn check(
 impl MessageScratch {
     /// Room for `count` headers and iovecs (grown once, then reused).
     pub(super) fn prepare(&mut self, count: usize) {
-        // SAFETY (of the zeroed values): mmsghdr and iovec are plain old data; all-zero is valid.
-        self.headers
-            .resize_with(count, || unsafe { std::mem::zeroed() });
-        self.iovecs
-            .resize_with(count, || unsafe { std::mem::zeroed() });
+        // SAFETY: mmsghdr and iovec are plain old data; all-zero is a valid value of each (null
+        // pointers, zero lengths), and every field a call uses is set before the call.
+        let (header, iovec) = unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
+        self.headers.resize(count, header);
+        self.iovecs.resize(count, iovec);
     }
 }
 
