@@ -1,88 +1,42 @@
-//! The hot calls (`epollWaitInto`, `read`, `write`, `accept`) as plain Node-API callbacks.
+//! The one conversion kit: JavaScript values (raw `napi_value`s) into what the core takes, for the
+//! hand-made calls and the napi-rs-generated functions alike, so that the same failure gets the same
+//! code and message everywhere.
 //!
-//! napi-rs wraps every generated callback in its native-borrow bookkeeping (a scope object, a global
-//! mutex and a map, allocations): measured here at about 300 ns per call, as much as the system call
-//! these functions exist to make. These run once per event in a server, so they are registered by
-//! hand, and each makes as few Node-API calls as it can: one to read the arguments, one per number,
-//! one to see the view (`napi_get_typedarray_info` refuses a non-view, so no separate "is it a typed
-//! array" call), one for the result.
+//! One validation layer: the TypeScript wrappers check every argument with Node's messages. What is
+//! checked here is only what memory safety and fd identity need (a view of the right kind, a byte
+//! range inside it, arrays that do not share memory, an fd number that does not wrap: napi's int32
+//! conversion would turn `2**32 + 3` into fd 3, so numbers arrive as `f64`), worded as Node words
+//! it, for whoever calls the binding directly.
 //!
-//! One validation layer: the TypeScript wrappers (`lib/io.ts`, `lib/epoll.ts`) check every argument
-//! with Node's messages. What is checked here is only what memory safety and fd identity need (a
-//! view, a byte range inside it, an fd number that does not wrap), with short messages but the same
-//! codes, for whoever calls the binding directly.
+//! It is built on raw Node-API calls because the hand-made calls (`calls.rs`) must be cheap: each
+//! makes one Node-API call per number and one per view (`napi_get_typedarray_info` refuses a
+//! non-view itself), with no allocation unless it fails.
 
-use std::ffi::CStr;
-use std::os::fd::{BorrowedFd, IntoRawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use epoll_core::io;
-use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown};
+use epoll_core::Timeout;
 use napi::{sys, Env, JsError, Status};
-use napi_derive::napi;
 
-use crate::errors;
-use crate::io::os;
+use crate::epoll::NativeEpoll;
+use crate::errors::{invalid_type, invalid_value, out_of_range, shown};
 
-/// What `read`/`write`/`accept` return when the fd is not ready.
-const WOULD_BLOCK: i32 = -1;
+/// A JavaScript value of the current call.
+pub type Value = sys::napi_value;
 
-thread_local! {
-    /// The kernel buffer of `epollWaitInto`, one per JavaScript thread.
-    static EVENTS: std::cell::RefCell<epoll_core::EventBuffer> = std::cell::RefCell::default();
-}
+/// The body of a hand-made call: its arguments in, a count (or fd, or -1) out.
+pub type Body<const N: usize> = fn(&Env, [Value; N]) -> napi::Result<i32>;
 
-#[napi(module_exports)]
-pub fn register_fast_paths(mut exports: Object, env: Env) -> napi::Result<()> {
-    define(
-        &env,
-        &mut exports,
-        c"epollWaitInto",
-        Some(epoll_wait_into_cb),
-    )?;
-    define(&env, &mut exports, c"read", Some(read_cb))?;
-    define(&env, &mut exports, c"write", Some(write_cb))?;
-    define(&env, &mut exports, c"acceptFd", Some(accept_cb))?;
-    crate::batch::register(&env, &mut exports)
-}
-
-pub(crate) fn define(
-    env: &Env,
-    exports: &mut Object,
-    name: &CStr,
-    callback: sys::napi_callback,
-) -> napi::Result<()> {
-    let mut function = ptr::null_mut();
-    // SAFETY: `name` is NUL-terminated; `function` is a valid out-pointer.
-    let status = unsafe {
-        sys::napi_create_function(
-            env.raw(),
-            name.as_ptr(),
-            name.count_bytes() as isize,
-            callback,
-            ptr::null_mut(),
-            &mut function,
-        )
-    };
-    if status != sys::Status::napi_ok {
-        return Err(napi::Error::new(
-            Status::from(status),
-            format!("cannot create {name:?}"),
-        ));
-    }
-    // SAFETY: `function` is the live value just created in this env.
-    let function = unsafe { Unknown::from_napi_value(env.raw(), function)? };
-    exports.set_named_property(name.to_str().unwrap_or_default(), function)
-}
-
-/// Reads the `N` arguments, runs `body`, and returns its integer; an `Err` or a panic becomes the
-/// pending JavaScript exception (and a null return, as Node-API expects).
-pub(crate) unsafe fn run<const N: usize>(
+/// Reads the `N` arguments of a hand-made call, runs `body`, and returns its integer; an `Err` or a
+/// panic becomes the pending JavaScript exception (and a null return, as Node-API expects).
+///
+/// # Safety
+/// `env` and `info` must be the ones Node-API passed to the running callback.
+pub unsafe fn run<const N: usize>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-    body: fn(&Env, [sys::napi_value; N]) -> napi::Result<i32>,
-) -> sys::napi_value {
+    body: Body<N>,
+) -> Value {
     let mut argc = N;
     let mut argv = [ptr::null_mut(); N];
     // SAFETY: `argv` has room for `argc` values; missing arguments are filled with `undefined`.
@@ -117,45 +71,101 @@ pub(crate) unsafe fn run<const N: usize>(
 }
 
 /// A JavaScript number (as `f64`, so that nothing wraps), or `ERR_INVALID_ARG_TYPE`.
-pub(crate) fn number(env: &Env, value: sys::napi_value, what: &str) -> napi::Result<f64> {
+pub fn number(env: &Env, name: &str, value: Value) -> napi::Result<f64> {
     let mut out = 0.0;
-    // SAFETY: `value` is a live argument of this call; `out` is a valid local.
+    // SAFETY: `value` is a live value of this call; `out` is a valid local.
     if unsafe { sys::napi_get_value_double(env.raw(), value, &mut out) } == sys::Status::napi_ok {
         Ok(out)
     } else {
-        Err(errors::invalid_type(
-            env,
-            &format!("{what} must be a number"),
-        ))
+        Err(invalid_type(env, name, "of type number"))
     }
 }
 
-/// An fd number: an integer in `0..=i32::MAX` (2**32 + 3 must not become fd 3).
-pub(crate) fn fd(env: &Env, value: sys::napi_value) -> napi::Result<i32> {
-    let value = number(env, value, "fd")?;
-    if value.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&value) {
-        Ok(value as i32)
+/// An integer in `min..=max`, else `ERR_OUT_OF_RANGE`.
+pub fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> napi::Result<f64> {
+    if value.fract() == 0.0 && (min..=max).contains(&value) {
+        Ok(value)
     } else {
-        Err(errors::out_of_range(
-            env,
-            "fd must be an integer in 0..=2147483647",
-        ))
+        let rule = format!("an integer >= {} and <= {}", shown(min), shown(max));
+        Err(out_of_range(env, name, &rule, shown(value)))
     }
+}
+
+/// A file descriptor: an integer in `0..=i32::MAX` (`2**32 + 3` must not become fd 3).
+pub fn fd(env: &Env, name: &str, value: f64) -> napi::Result<i32> {
+    Ok(integer_in(env, name, value, 0.0, f64::from(i32::MAX))? as i32)
+}
+
+/// The fd argument of a hand-made call.
+pub fn fd_arg(env: &Env, value: Value) -> napi::Result<i32> {
+    fd(env, "fd", number(env, "fd", value)?)
+}
+
+/// Any `int` of C: a level, an option name, a family, a protocol.
+pub fn int32(env: &Env, name: &str, value: f64) -> napi::Result<i32> {
+    Ok(integer_in(env, name, value, f64::from(i32::MIN), f64::from(i32::MAX))? as i32)
+}
+
+/// A bit mask (epoll events, inotify masks, ioctl requests): unsigned 32-bit, or the negative int32
+/// that `|` yields in JavaScript when the top bit is set.
+pub fn mask(env: &Env, name: &str, value: f64) -> napi::Result<u32> {
+    Ok(integer_in(env, name, value, f64::from(i32::MIN), f64::from(u32::MAX))? as i64 as u32)
+}
+
+/// A whole number of elements, at most `max`.
+pub fn count(env: &Env, name: &str, value: Value, max: usize) -> napi::Result<usize> {
+    Ok(integer_in(env, name, number(env, name, value)?, 0.0, max as f64)? as usize)
+}
+
+/// A timer duration in milliseconds, fractions kept to the nanosecond. Below `MAX_TIMER_MS` (what
+/// the TypeScript layer allows) the whole seconds fit a `Duration`; anything else (negative, NaN,
+/// larger) is refused rather than wrapped.
+pub fn millis(env: &Env, name: &str, value: f64) -> napi::Result<std::time::Duration> {
+    if !(0.0..epoll_core::fd::MAX_TIMER_MS).contains(&value) {
+        let rule = format!(">= 0 and < {}", shown(epoll_core::fd::MAX_TIMER_MS));
+        return Err(out_of_range(env, name, &rule, shown(value)));
+    }
+    let secs = (value / 1000.0).floor();
+    let nanos = ((value - secs * 1000.0) * 1e6)
+        .round()
+        .clamp(0.0, 999_999_999.0);
+    Ok(std::time::Duration::new(secs as u64, nanos as u32))
+}
+
+/// A wait's timeout in milliseconds as the core takes it; `-1` and `Infinity` wait forever.
+pub fn timeout(env: &Env, value: Value) -> napi::Result<Timeout> {
+    let ms = number(env, "timeout", value)?;
+    Timeout::from_millis_f64(ms)
+        .ok_or_else(|| out_of_range(env, "timeout", ">= 0, -1 or Infinity", shown(ms)))
+}
+
+/// Whether the value is `undefined` or `null` (an optional argument left out).
+pub fn is_nullish(env: &Env, value: Value) -> bool {
+    let mut kind = sys::ValueType::napi_undefined;
+    // SAFETY: `value` is a live value of this call; `kind` is a valid local.
+    unsafe { sys::napi_typeof(env.raw(), value, &mut kind) };
+    kind == sys::ValueType::napi_undefined || kind == sys::ValueType::napi_null
 }
 
 /// Where a view's bytes are: pointer and length in bytes (a null pointer when empty).
-pub(crate) struct View {
-    pub(crate) data: *mut u8,
-    pub(crate) size: usize,
+pub struct View {
+    data: *mut u8,
+    size: usize,
+}
+
+impl View {
+    pub fn len(&self) -> usize {
+        self.size
+    }
 }
 
 /// The bytes of any `ArrayBufferView` (Buffer, TypedArray, DataView), seen in place; anything else
 /// is `ERR_INVALID_ARG_TYPE`, a view of a detached buffer `ERR_INVALID_ARG_VALUE`.
-pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
+pub fn view(env: &Env, name: &str, value: Value) -> napi::Result<View> {
     let raw = env.raw();
     let (mut kind, mut elements, mut data) = (0, 0usize, ptr::null_mut());
-    // SAFETY: `value` is a live argument of this call; every out-pointer is a valid local. Both
-    // calls return `napi_invalid_arg` (and write nothing) for a value of another kind.
+    // SAFETY: `value` is a live value of this call; every out-pointer is a valid local. Both calls
+    // return `napi_invalid_arg` (and write nothing) for a value of another kind.
     let size = unsafe {
         if sys::napi_get_typedarray_info(
             raw,
@@ -167,7 +177,7 @@ pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
             ptr::null_mut(),
         ) == sys::Status::napi_ok
         {
-            Some(elements.saturating_mul(crate::args::element_size(kind)))
+            Some(elements.saturating_mul(element_size(kind)))
         } else {
             let mut size = 0usize;
             (sys::napi_get_dataview_info(
@@ -182,17 +192,20 @@ pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
         }
     };
     let Some(size) = size else {
-        return Err(errors::invalid_type(
+        return Err(invalid_type(
             env,
-            "buffer must be a Buffer, TypedArray or DataView",
+            name,
+            "an instance of Buffer, TypedArray, or DataView",
         ));
     };
     if size == 0 || data.is_null() {
         // Empty or detached: only now is the buffer itself worth asking about.
         if detached(env, value) {
-            return Err(errors::invalid_value(
+            return Err(invalid_value(
                 env,
-                "buffer is a view of a detached ArrayBuffer",
+                name,
+                "must not be a view of a detached ArrayBuffer",
+                None,
             ));
         }
         return Ok(View {
@@ -206,8 +219,22 @@ pub(crate) fn view(env: &Env, value: sys::napi_value) -> napi::Result<View> {
     })
 }
 
+/// Bytes per element of a typed array kind (Float16Array, newer than napi-sys, is kind 11). A kind
+/// this build does not know counts as empty: never guess a size larger than the memory.
+#[allow(non_upper_case_globals)] // napi-sys spells the kinds in lower case
+fn element_size(kind: sys::napi_typedarray_type) -> usize {
+    use sys::TypedarrayType::*;
+    match kind {
+        int8_array | uint8_array | uint8_clamped_array => 1,
+        int16_array | uint16_array | 11 => 2,
+        int32_array | uint32_array | float32_array => 4,
+        float64_array | bigint64_array | biguint64_array => 8,
+        _ => 0,
+    }
+}
+
 /// Whether the view's `ArrayBuffer` is detached (asked only of empty views).
-fn detached(env: &Env, value: sys::napi_value) -> bool {
+fn detached(env: &Env, value: Value) -> bool {
     let raw = env.raw();
     let (mut buffer, mut ignored_kind, mut ignored_len, mut detached) =
         (ptr::null_mut(), 0, 0usize, false);
@@ -236,186 +263,123 @@ fn detached(env: &Env, value: sys::napi_value) -> bool {
     }
 }
 
-/// `offset .. offset + length` (bytes) of the view, or `ERR_OUT_OF_RANGE`: nothing outside the view
-/// can ever be read or written.
-pub(crate) fn byte_range<'a>(
+/// `offset .. offset + length` (bytes) of the view, or `ERR_OUT_OF_RANGE` naming the one that does
+/// not fit: nothing outside the view can ever be read or written.
+pub fn byte_range<'a>(
     env: &Env,
     view: View,
     offset: f64,
     length: f64,
 ) -> napi::Result<&'a mut [u8]> {
-    let size = view.size as f64;
-    let whole = |v: f64| v.fract() == 0.0 && v >= 0.0;
-    if !(whole(offset) && whole(length) && offset <= size && length <= size - offset) {
-        return Err(errors::out_of_range(
-            env,
-            "offset and length must be whole numbers of bytes inside the view",
-        ));
-    }
-    if length == 0.0 {
+    let offset = integer_in(env, "offset", offset, 0.0, view.size as f64)? as usize;
+    let length = integer_in(env, "length", length, 0.0, (view.size - offset) as f64)? as usize;
+    if length == 0 {
         return Ok(&mut []);
     }
     // SAFETY: `view.data` points at `view.size` bytes of the view's backing store, which the
     // argument keeps alive for the duration of this native call; JavaScript cannot run (and so
     // cannot detach or resize it) until we return. `offset + length <= size` was checked above.
-    Ok(unsafe { std::slice::from_raw_parts_mut(view.data.add(offset as usize), length as usize) })
+    Ok(unsafe { std::slice::from_raw_parts_mut(view.data.add(offset), length) })
 }
 
-/// A timeout in milliseconds as the core takes it; `-1` and `Infinity` wait forever.
-pub(crate) fn timeout(env: &Env, value: sys::napi_value) -> napi::Result<epoll_core::Timeout> {
-    let ms = number(env, value, "timeout")?;
-    epoll_core::Timeout::from_millis_f64(ms)
-        .ok_or_else(|| errors::out_of_range(env, "timeout must be >= 0, -1 or Infinity"))
+/// A whole `ArrayBufferView` as bytes, seen in place (no copy).
+pub fn bytes<'a>(env: &Env, name: &str, value: Value) -> napi::Result<&'a mut [u8]> {
+    let view = view(env, name, value)?;
+    let size = view.size as f64;
+    byte_range(env, view, 0.0, size)
 }
 
-/// Waits on `epfd` into `out` as `[fd, events]` pairs with this thread's kernel buffer.
-pub(crate) fn wait_pairs(
-    env: &Env,
-    epfd: i32,
-    out: &mut [u32],
-    timeout: epoll_core::Timeout,
-) -> napi::Result<usize> {
-    // SAFETY: borrowed for this call only; a wrong fd is refused by the kernel (EBADF/EINVAL).
-    let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
-    EVENTS
-        .with(|events| events.borrow_mut().wait_into(epfd, out, timeout))
-        .map_err(|e| errors::throw(env, e))
+/// The element types of the typed arrays the binding takes whole.
+pub trait Element: Sized {
+    const KIND: sys::napi_typedarray_type;
+    const EXPECTED: &'static str;
 }
 
-/// `epollWaitInto(epfd, out, timeout)`: `epoll_wait` into a `Uint32Array` as `[fd, events]` pairs.
-/// The caller (the TypeScript `Epoll`) passes the fd of an instance it holds open.
-fn wait_into(env: &Env, [epfd, out, timeout]: [sys::napi_value; 3]) -> napi::Result<i32> {
-    let epfd = fd(env, epfd)?;
-    let out = u32_array(env, out)?;
-    let timeout = self::timeout(env, timeout)?;
-    let n = wait_pairs(env, epfd, out, timeout)?;
-    // At most MAX_EVENTS_PER_WAIT (65,536) events: fits.
-    Ok(n as i32)
+impl Element for u8 {
+    const KIND: sys::napi_typedarray_type = sys::TypedarrayType::uint8_array;
+    const EXPECTED: &'static str = "an instance of Uint8Array";
 }
 
-/// The memory of a `Uint32Array`, seen in place (no copy). Any other value is `ERR_INVALID_ARG_TYPE`.
-pub(crate) fn u32_array<'a>(env: &Env, value: sys::napi_value) -> napi::Result<&'a mut [u32]> {
-    let (data, length) = typed(
-        env,
-        value,
-        sys::TypedarrayType::uint32_array,
-        "out must be a Uint32Array",
-    )?;
-    // SAFETY: `typed` found `length` u32 elements at `data` (suitably aligned: V8 aligns typed
-    // arrays to their element size), kept alive by the argument for the duration of this native
-    // call; JavaScript cannot run (and so cannot detach the buffer) until we return.
-    Ok(unsafe { slice(data.cast::<u32>(), length) })
+impl Element for i32 {
+    const KIND: sys::napi_typedarray_type = sys::TypedarrayType::int32_array;
+    const EXPECTED: &'static str = "an instance of Int32Array";
 }
 
-/// The elements of a typed array of `kind`: pointer and element count. Any other value is
-/// `ERR_INVALID_ARG_TYPE` with `message`.
-pub(crate) fn typed(
-    env: &Env,
-    value: sys::napi_value,
-    kind: sys::napi_typedarray_type,
-    message: &str,
-) -> napi::Result<(*mut u8, usize)> {
-    let (mut found, mut length, mut data) = (0, 0usize, ptr::null_mut());
-    // SAFETY: `value` is a live argument of this call; the out-pointers are valid locals.
+impl Element for u32 {
+    const KIND: sys::napi_typedarray_type = sys::TypedarrayType::uint32_array;
+    const EXPECTED: &'static str = "an instance of Uint32Array";
+}
+
+/// The elements of a typed array of exactly `T`'s kind, seen in place (no copy). Any other value
+/// is `ERR_INVALID_ARG_TYPE`; a detached array is empty.
+pub fn typed<'a, T: Element>(env: &Env, name: &str, value: Value) -> napi::Result<&'a mut [T]> {
+    let (mut kind, mut length, mut data) = (0, 0usize, ptr::null_mut());
+    // SAFETY: `value` is a live value of this call; the out-pointers are valid locals.
     let ok = unsafe {
         sys::napi_get_typedarray_info(
             env.raw(),
             value,
-            &mut found,
+            &mut kind,
             &mut length,
             &mut data,
             ptr::null_mut(),
             ptr::null_mut(),
         )
     } == sys::Status::napi_ok;
-    if !ok || found != kind {
-        return Err(errors::invalid_type(env, message));
+    if !ok || kind != T::KIND {
+        return Err(invalid_type(env, name, T::EXPECTED));
     }
-    if data.is_null() {
-        return Ok((ptr::null_mut(), 0));
-    }
-    Ok((data.cast(), length))
-}
-
-/// `length` elements at `data` as a slice; empty when `data` is null.
-///
-/// # Safety
-/// `data` must be null or point at `length` live, aligned elements that nothing else aliases for `'a`.
-pub(crate) unsafe fn slice<'a, T>(data: *mut T, length: usize) -> &'a mut [T] {
     if data.is_null() || length == 0 {
-        return &mut [];
+        return Ok(&mut []);
     }
-    // SAFETY: guaranteed by the caller.
-    unsafe { std::slice::from_raw_parts_mut(data, length) }
+    // SAFETY: napi found `length` elements of `T` at `data` (aligned: V8 aligns typed arrays to their
+    // element size), kept alive by the argument for the duration of this native call; JavaScript
+    // cannot run (and so cannot detach the buffer) until we return. Callers that take several
+    // arrays check with `apart` that they do not share memory before writing any.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<T>(), length) })
 }
 
-/// `read(fd, buffer, offset, length)`: bytes read, 0 at end of file, -1 would block.
-fn read(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<i32> {
-    transfer(env, args, io::read)
+/// The memory of one argument, named, to check that the arrays a call writes do not overlap what
+/// else it reads or writes (Rust may not hold a mutable slice that aliases another).
+#[derive(Clone, Copy)]
+pub struct Span {
+    name: &'static str,
+    start: usize,
+    len: usize,
 }
 
-/// `write(fd, buffer, offset, length)`: bytes written, -1 would block.
-fn write(env: &Env, args: [sys::napi_value; 4]) -> napi::Result<i32> {
-    transfer(env, args, |fd, buf| io::write(fd, buf))
-}
+impl Span {
+    pub fn of<T>(name: &'static str, items: &[T]) -> Span {
+        Span {
+            name,
+            start: items.as_ptr() as usize,
+            len: std::mem::size_of_val(items),
+        }
+    }
 
-/// The shared body of `read` and `write`: checks `(fd, buffer, offset, length)`, moves the bytes,
-/// and turns would-block into -1.
-fn transfer(
-    env: &Env,
-    [fd_arg, buffer, offset, length]: [sys::napi_value; 4],
-    syscall: impl FnOnce(i32, &mut [u8]) -> Result<Option<usize>, epoll_core::OsError>,
-) -> napi::Result<i32> {
-    let fd = fd(env, fd_arg)?;
-    let (offset, length) = (
-        number(env, offset, "offset")?,
-        number(env, length, "length")?,
-    );
-    let buf = byte_range(env, view(env, buffer)?, offset, length)?;
-    match syscall(fd, buf) {
-        // Linux moves at most 0x7ffff000 bytes per call: the count fits an i32.
-        Ok(Some(n)) => Ok(n as i32),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
+    fn overlaps(self, other: Span) -> bool {
+        self.len > 0
+            && other.len > 0
+            && self.start < other.start + other.len
+            && other.start < self.start + self.len
     }
 }
 
-/// `acceptFd(fd)`: a connection's fd, or -1 when none is pending.
-fn accept(env: &Env, [listener]: [sys::napi_value; 1]) -> napi::Result<i32> {
-    let fd = fd(env, listener)?;
-    match io::accept(fd) {
-        // JavaScript owns the fd from here on (a plain number).
-        Ok(Some(conn)) => Ok(conn.into_raw_fd()),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(env, e.with_detail(format!("fd {fd}")))),
+/// `ERR_INVALID_ARG_VALUE` when any two of `spans` share memory.
+pub fn apart(env: &Env, spans: &[Span]) -> napi::Result<()> {
+    for (i, a) in spans.iter().enumerate() {
+        if let Some(b) = spans[i + 1..].iter().find(|b| a.overlaps(**b)) {
+            let reason = format!("must not share memory with '{}'", b.name);
+            return Err(invalid_value(env, a.name, &reason, None));
+        }
     }
+    Ok(())
 }
 
-unsafe extern "C" fn epoll_wait_into_cb(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by Node-API with this call's env and info.
-    unsafe { run(env, info, wait_into) }
-}
-
-unsafe extern "C" fn read_cb(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: as above.
-    unsafe { run(env, info, read) }
-}
-
-unsafe extern "C" fn write_cb(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: as above.
-    unsafe { run(env, info, write) }
-}
-
-unsafe extern "C" fn accept_cb(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: as above.
-    unsafe { run(env, info, accept) }
+/// The `NativeEpoll` behind a JavaScript instance, or `ERR_INVALID_ARG_TYPE`: an object wrapped by
+/// another class (or addon) is refused, never cast (see `epoll/instances.rs`, which also makes this
+/// cheap enough for `pollInto`).
+pub fn native_epoll<'a>(env: &Env, value: Value) -> napi::Result<&'a NativeEpoll> {
+    crate::epoll::instance_of(env, value)
+        .ok_or_else(|| invalid_type(env, "epoll", "an instance of NativeEpoll"))
 }

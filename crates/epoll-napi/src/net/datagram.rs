@@ -1,117 +1,75 @@
-//! The per-datagram calls (`recvFromInto`, `sendToRaw`) as plain Node-API callbacks, for the same
-//! reason as `fast.rs`: napi-rs's generated wrappers cost about as much as the system call, and a
-//! single-datagram server makes two of these calls per datagram. Arguments go through the same
-//! checks (`args`) and errors through the same mapping (`errors`) as every other function.
+//! Datagrams one at a time: `listenUdp`, and `recvFrom`/`sendTo` as hand-made calls (a
+//! single-datagram server makes two of them per datagram, and napi-rs's generated wrappers would
+//! cost about as much as the system call).
 
-use epoll_core::io::{self, SockAddr};
-use napi::bindgen_prelude::{FromNapiValue, Object, Unknown};
-use napi::{sys, Env};
+use epoll_core::net;
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, JsValue, Result};
 use napi_derive::napi;
 
-use crate::fast::{define, run};
-use crate::io::os;
-use crate::sockets::int32_array;
-use crate::{args, errors};
+use super::address;
+use crate::convert::{self, apart, Span, Value};
+use crate::errors::{self, or_would_block, out_of_range, Outcome, WOULD_BLOCK};
 
-/// What the calls return when nothing is queued / the send buffer is full.
-const WOULD_BLOCK: i32 = -1;
-
-/// A JavaScript number, as `f64` so that nothing wraps.
-fn number(env: &Env, name: &str, value: sys::napi_value) -> napi::Result<f64> {
-    crate::fast::number(env, value, name)
-}
-
-/// The two calls as an object, made once by the TypeScript layer (`fast.rs` holds the binding's one
-/// `module_exports` hook, so these cannot be added to the exports at load time).
+/// A bound datagram socket (UDP for an IPv4 or IPv6 address); `ipv6Only` is -1 (the system
+/// default), 0 or 1.
 #[napi(
     catch_unwind,
-    ts_return_type = "{ recvFromInto(fd: number, buffer: ArrayBufferView, offset: number, length: number, name: Uint8Array, meta: Int32Array): number; sendToRaw(fd: number, buffer: ArrayBufferView, offset: number, length: number, address: Uint8Array): number }"
+    ts_args_type = "address: Uint8Array, reusePort: boolean, ipv6Only: number"
 )]
-pub fn datagram_paths(env: Env) -> napi::Result<Object<'static>> {
-    let mut paths = Object::new(&env)?;
-    define(&env, &mut paths, c"recvFromInto", Some(recv_from_into_cb))?;
-    define(&env, &mut paths, c"sendToRaw", Some(send_to_raw_cb))?;
-    Ok(paths)
+pub fn listen_udp(env: Env, address: Unknown<'_>, reuse_port: bool, ipv6_only: f64) -> Result<i32> {
+    let addr = self::address(&env, address.raw(), "bind")?;
+    let only = convert::integer_in(&env, "ipv6Only", ipv6_only, -1.0, 1.0)?;
+    let only = (only >= 0.0).then_some(only == 1.0);
+    net::listen_udp(&addr, reuse_port, only)
+        .map(Outcome::into_js)
+        .map_err(|e| errors::os(&env, e))
 }
 
-fn unknown<'a>(env: &Env, value: sys::napi_value) -> napi::Result<Unknown<'a>> {
-    // SAFETY: `value` is a live argument of this call.
-    unsafe { Unknown::from_napi_value(env.raw(), value) }
-}
-
-/// `recvFromInto(fd, buffer, offset, length, name, meta)`: one datagram into the range, the sender's
-/// raw `struct sockaddr` into `name`, `[flags, name length]` into `meta` (an `Int32Array` of 2 or
-/// more); returns the bytes received, or -1 when nothing is queued. No object is made.
-fn recv_from_into(
-    env: &Env,
-    [fd, buffer, offset, length, name, meta]: [sys::napi_value; 6],
-) -> napi::Result<i32> {
-    let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
-    let (offset, length) = (
-        number(env, "offset", offset)?,
-        number(env, "length", length)?,
-    );
-    let buf = args::byte_range(env, "buffer", unknown(env, buffer)?, offset, length)?;
-    let name = args::bytes(env, "name", unknown(env, name)?)?;
-    let meta = int32_array(env, "meta", unknown(env, meta)?)?;
+/// `recvFrom(fd, buffer, offset, length, name, meta)`: one datagram into the range, the sender's raw
+/// `struct sockaddr` into `name`, `[flags, name length]` into `meta` (an `Int32Array` of 2 or more);
+/// returns the bytes received, or -1 when nothing is queued. No object is made.
+pub fn recv_from(env: &Env, [fd, buffer, offset, length, name, meta]: [Value; 6]) -> Result<i32> {
+    let fd = convert::fd_arg(env, fd)?;
+    let offset = convert::number(env, "offset", offset)?;
+    let length = convert::number(env, "length", length)?;
+    let buf = convert::byte_range(env, convert::view(env, "buffer", buffer)?, offset, length)?;
+    let name = convert::bytes(env, "name", name)?;
+    let meta = convert::typed::<i32>(env, "meta", meta)?;
     if meta.len() < 2 {
-        return Err(errors::out_of_range(
-            env,
-            "The value of \"meta.length\" is out of range. It must be >= 2.",
-        ));
+        return Err(out_of_range(env, "meta.length", ">= 2", meta.len()));
     }
-    match io::recv_from_raw(fd, buf, name) {
+    apart(
+        env,
+        &[
+            Span::of("buffer", buf),
+            Span::of("name", name),
+            Span::of("meta", meta),
+        ],
+    )?;
+    match net::recv_from(fd, buf, name) {
         Ok(Some(got)) => {
             meta[0] = got.flags;
             meta[1] = got.name_length as i32;
-            Ok(byte_count(got.bytes))
+            Ok(got.bytes.into_js())
         }
         Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(env, e)),
+        Err(e) => Err(errors::os(env, e)),
     }
 }
 
-/// `sendToRaw(fd, buffer, offset, length, address)`: one datagram to a raw `struct sockaddr`
-/// (2 to 128 bytes); bytes sent, or -1 when the send buffer is full.
-fn send_to_raw(
-    env: &Env,
-    [fd, buffer, offset, length, address]: [sys::napi_value; 5],
-) -> napi::Result<i32> {
-    let fd = args::fd(env, "fd", number(env, "fd", fd)?)?;
-    let (offset, length) = (
-        number(env, "offset", offset)?,
-        number(env, "length", length)?,
-    );
-    let buf = args::byte_range(env, "buffer", unknown(env, buffer)?, offset, length)?;
-    let to = SockAddr::raw(
-        args::bytes(env, "address", unknown(env, address)?)?,
-        "sendto",
-    )
-    .map_err(|e| os(env, e))?;
-    match io::send_to(fd, buf, Some(&to)) {
-        Ok(Some(n)) => Ok(byte_count(n)),
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(os(env, e)),
-    }
-}
-
-/// A datagram's size as the callbacks return it (datagrams are far below 2 GiB).
-fn byte_count(bytes: usize) -> i32 {
-    i32::try_from(bytes).unwrap_or(i32::MAX)
-}
-
-unsafe extern "C" fn recv_from_into_cb(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by Node-API with this call's env and info.
-    unsafe { run(env, info, recv_from_into) }
-}
-
-unsafe extern "C" fn send_to_raw_cb(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: as above.
-    unsafe { run(env, info, send_to_raw) }
+/// `sendTo(fd, buffer, offset, length, address)`: one datagram to a raw `struct sockaddr` (2 to 128
+/// bytes), or to the connected peer when `address` is null; bytes sent, or -1 when the send buffer
+/// is full.
+pub fn send_to(env: &Env, [fd, buffer, offset, length, to]: [Value; 5]) -> Result<i32> {
+    let fd = convert::fd_arg(env, fd)?;
+    let offset = convert::number(env, "offset", offset)?;
+    let length = convert::number(env, "length", length)?;
+    let buf = convert::byte_range(env, convert::view(env, "buffer", buffer)?, offset, length)?;
+    let to = if convert::is_nullish(env, to) {
+        None
+    } else {
+        Some(address(env, to, "sendto")?)
+    };
+    or_would_block(env, net::send_to(fd, buf, to.as_ref()))
 }

@@ -143,6 +143,10 @@ impl LibuvBackend {
     }
 }
 
+/// libuv's poll callback: one batch for the watcher in the handle's `data`.
+///
+/// # Safety
+/// Called by libuv on the loop's thread with a handle this backend opened.
 unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, _events: c_int) {
     // A panic must not unwind into libuv (it would abort the process): it ends this batch only.
     let _ = std::panic::catch_unwind(|| {
@@ -160,6 +164,10 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, _events: c_int)
     });
 }
 
+/// libuv's close callback: frees the handle and releases the backend's hold on the watcher.
+///
+/// # Safety
+/// Called by libuv, once, for a handle this backend closed.
 unsafe extern "C" fn on_closed(handle: *mut c_void) {
     // SAFETY: libuv is done with the handle; `data` still points to the watcher, whose backend hold
     // is released here.
@@ -184,6 +192,9 @@ unsafe extern "C" fn on_closed(handle: *mut c_void) {
 
 /// Worker or env teardown with the handle still open: close it, and let Node wait for the close
 /// callback (`uv_loop_close` aborts with open handles).
+///
+/// # Safety
+/// Called by Node on the env's thread with the watcher the hook was added for.
 unsafe extern "C" fn on_env_teardown(hook: sys::napi_async_cleanup_hook_handle, arg: *mut c_void) {
     // SAFETY: `arg` is the live watcher: the owner removes this hook before it lets go.
     unsafe {

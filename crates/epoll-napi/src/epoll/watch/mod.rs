@@ -6,13 +6,21 @@
 //! - [`thread`]: elsewhere (Bun, Deno), a thread waits for readiness and wakes the loop through a
 //!   threadsafe function, then waits for the loop to finish the batch (one wake-up per batch).
 //! - This file: the watcher both backends share, its one batch ([`Watcher::dispatch`]:
-//!   `epoll_wait(…, 0)` into the caller's `Uint32Array`, then one call of the JavaScript dispatcher
-//!   with the number of events, or `-errno`), its lifetime and its one teardown.
+//!   `epoll_wait(…, 0)` through the core `Epoll` into the caller's `Uint32Array`, then one call of
+//!   the JavaScript dispatcher with the number of events, or `-errno`), its lifetime and its one
+//!   teardown.
 //! - [`js`]: the JavaScript values the watcher keeps.
 //!
 //! Lifetime: a holder count. The owner (the `NativeEpoll`), the backend (until libuv's close callback
 //! or the threadsafe function's finalizer) and a running dispatch each hold the watcher; the last to
-//! let go frees it.
+//! let go frees it. The watcher can therefore outlive its `NativeEpoll` (until libuv or Node is done
+//! with the backend), so it holds the core `Epoll` weakly: a batch waits through the instance's own
+//! `wait_into` and event buffer while the instance lives, and finds nothing to wait on afterwards
+//! (it never runs then anyway: the owner tears the watcher down before it lets go).
+//!
+//! One buffer is not shared: a direct wait's thread (`thread.rs`) blocks in `epoll_wait` off the
+//! JavaScript thread, where the instance (single-threaded, behind an `Rc`) cannot be reached; it
+//! waits through the core's `DirectWait`, the same `EventBuffer::wait` with its own buffer.
 
 mod js;
 mod libuv;
@@ -20,10 +28,11 @@ mod thread;
 mod uv;
 
 use std::cell::{Cell, RefCell};
-use std::os::fd::{BorrowedFd, RawFd};
+use std::os::fd::RawFd;
 use std::ptr;
+use std::rc::Weak;
 
-use epoll_core::{Error, EventBuffer, OsError, Timeout};
+use epoll_core::{Epoll, Error, OsError, Timeout};
 use napi::sys;
 
 use js::JsRefs;
@@ -57,8 +66,10 @@ enum Teardown {
 
 pub struct Watcher {
     env: sys::napi_env,
+    /// The instance whose events a batch takes (weak: see the module's lifetime notes).
+    epoll: Weak<RefCell<Epoll>>,
+    /// Its fd, for the backends (libuv's poll handle, the watcher thread) and error details.
     epfd: RawFd,
-    events: RefCell<EventBuffer>,
     js: RefCell<JsRefs>,
     /// Set once, right after creation.
     backend: Option<Backend>,
@@ -74,15 +85,16 @@ fn throw_os(env: sys::napi_env, error: OsError) -> napi::Error {
 }
 
 impl Watcher {
-    /// Creates a watcher of `epfd` that calls `callback(count)` with events written into `out` (a
-    /// `Uint32Array`). It starts inactive and referenced. The kernel's or libuv's refusal to watch
-    /// the fd is a coded system error.
+    /// Creates a watcher of `epoll` (whose fd is `epfd`) that calls `callback(count)` with events
+    /// written into `out` (a `Uint32Array`). It starts inactive and referenced. The kernel's or
+    /// libuv's refusal to watch the fd is a coded system error.
     ///
     /// # Safety
     /// On the JavaScript thread of `env`, with live values of the current scope; `epfd` must stay
     /// open until [`Watcher::release_by_owner`] is called.
     pub unsafe fn create(
         env: sys::napi_env,
+        epoll: Weak<RefCell<Epoll>>,
         epfd: RawFd,
         callback: sys::napi_value,
         out: sys::napi_value,
@@ -92,8 +104,8 @@ impl Watcher {
         let js = unsafe { JsRefs::new(env, callback, out)? };
         let watcher = Box::into_raw(Box::new(Watcher {
             env,
+            epoll,
             epfd,
-            events: RefCell::default(),
             js: RefCell::new(js),
             backend: None,
             active: Cell::new(false),
@@ -102,18 +114,21 @@ impl Watcher {
             // The owner and the backend.
             holders: Cell::new(2),
         }));
-        // SAFETY: `watcher` was just allocated; the backends keep the pointer but cannot call back
+        // The backends below keep the pointer to `watcher` (just allocated) but cannot call back
         // before this function returns (the libuv handle is not started, the thread is inactive).
         let backend = match (kind, uv::uv()) {
             (Kind::Libuv, Some(uv)) => {
+                // SAFETY: on the env's thread (the caller's promise); `watcher` as said above.
                 unsafe { LibuvBackend::new(env, epfd, uv, watcher) }.map(Backend::Libuv)
             }
             (Kind::Direct, _) => {
-                // SAFETY: as above; a batch never holds more than `out` can take.
+                // SAFETY: `watcher` is ours alone; its `out` is a live reference of this scope.
                 let capacity = unsafe { (*watcher).js.borrow().out() }.map_or(1, |o| o.len() / 2);
+                // SAFETY: as for libuv; a batch never holds more than `out` can take.
                 unsafe { ThreadBackend::new(env, epfd, watcher, Some(capacity.max(1))) }
                     .map(Backend::Thread)
             }
+            // SAFETY: as for libuv.
             _ => unsafe { ThreadBackend::new(env, epfd, watcher, None) }.map(Backend::Thread),
         };
         match backend {
@@ -226,6 +241,9 @@ impl Watcher {
     }
 
     /// Events written into the out array, or `-errno` and `epoll_wait` when it failed.
+    ///
+    /// # Safety
+    /// Called by [`Watcher::dispatch`] only, inside its handle scope, before any JavaScript runs.
     unsafe fn fill_out(&self) -> (i32, Option<&'static str>) {
         const FAILED: Option<&str> = Some("epoll_wait");
         // SAFETY: inside the dispatch's handle scope; `out` is dropped before JavaScript runs.
@@ -237,13 +255,17 @@ impl Watcher {
                 return (b.take_batch(out) as i32, None);
             }
         }
-        // SAFETY: the owner keeps `epfd` open while the watcher is not torn down.
-        let epfd = unsafe { BorrowedFd::borrow_raw(self.epfd) };
-        match self
-            .events
-            .borrow_mut()
-            .wait_into(epfd, out, Timeout::Immediate)
-        {
+        // A dispatch runs only while the watcher is not torn down, so the owner still holds the
+        // instance; the upgrade fails only if that ever changed, and then there is nothing to wait on.
+        let Some(epoll) = self.epoll.upgrade() else {
+            return (-libc::EBADF, FAILED);
+        };
+        // No JavaScript runs during a dispatch's wait, so no method of the instance holds it now; if
+        // one somehow did, taking no events is safe (a level-triggered fd is reported again).
+        let Ok(mut epoll) = epoll.try_borrow_mut() else {
+            return (0, None);
+        };
+        match epoll.wait_into(out, Timeout::Immediate) {
             Ok(n) => (n as i32, None),
             Err(Error::Os(e)) => (-e.errno, FAILED),
             Err(_) => (-libc::EBADF, FAILED),

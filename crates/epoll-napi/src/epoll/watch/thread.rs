@@ -146,6 +146,10 @@ impl ThreadBackend {
     }
 
     /// The env cleanup hook and the threadsafe function, both bound to `watcher`.
+    ///
+    /// # Safety
+    /// As for [`ThreadBackend::new`]: on the env's JavaScript thread, with a `watcher` that outlives
+    /// the threadsafe function and the hook.
     unsafe fn connect(&self, env: sys::napi_env, watcher: *mut Watcher) -> napi::Result<()> {
         let (mut name, mut tsfn) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: out-pointers are valid locals; see `new` for the watcher's lifetime.
@@ -347,6 +351,10 @@ fn backend_of(watcher: &Watcher) -> Option<&ThreadBackend> {
     }
 }
 
+/// The env is ending (a worker, or the process): tear the watcher down without its owner.
+///
+/// # Safety
+/// Called by Node on the env's thread with the watcher the hook was added for.
 unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
     // SAFETY: `arg` is the live watcher: the owner removes this hook before it lets go.
     unsafe {
@@ -358,6 +366,10 @@ unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
     }
 }
 
+/// The loop's side of a wake-up: one batch, then the acknowledgement the thread waits for.
+///
+/// # Safety
+/// Called by Node on the env's thread with the watcher the threadsafe function was made for.
 unsafe extern "C" fn on_tsfn_call(
     env: sys::napi_env,
     _js: sys::napi_value,
@@ -379,6 +391,10 @@ unsafe extern "C" fn on_tsfn_call(
     }
 }
 
+/// The threadsafe function is gone: stop the thread and release its hold on the watcher.
+///
+/// # Safety
+/// Called by Node, once, with the watcher the threadsafe function was made for.
 unsafe extern "C" fn on_tsfn_finalized(
     _env: sys::napi_env,
     _data: *mut c_void,
