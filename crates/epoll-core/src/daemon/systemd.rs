@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_count_that_runs_past_the_open_fds_is_ebadf() {
-        // Passing real fds needs a fresh process (fd 3 on): `__test__/systemd.spec.ts` does that.
+        // Passing real fds needs a fresh process (fd 3 on): the systemd spec in `__test__/daemon/` does.
         // Setting close-on-exec on this test process's own fds 3.. on the way is harmless.
         let me = std::process::id() as i32;
         let err = listen_fds(Some(&me.to_string()), Some("100000"), None, me).unwrap_err();
