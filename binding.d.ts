@@ -52,7 +52,7 @@ export declare class NativeEpoll {
   /** Whether an active watcher keeps the process alive. */
   setRef(refed: boolean): void
   close(): void
-  /** `EPIOCSPARAMS`: arguments validated by lib/busy-poll.ts. */
+  /** `EPIOCSPARAMS`: arguments validated by the TypeScript layer (`busy-poll`). */
   setBusyPoll(usecs: number, budget: number, prefer: boolean): void
   /** `EPIOCGPARAMS`. */
   getBusyPoll(): BusyPollParams
@@ -60,6 +60,7 @@ export declare class NativeEpoll {
 
 export declare function addWatch(fd: number, path: string, mask: number): number
 
+export declare function bind(fd: number, address: Uint8Array): void
 
 /** An epoll instance's busy-poll parameters, as `getBusyPoll` returns them. */
 export interface BusyPollParams {
@@ -71,37 +72,32 @@ export interface BusyPollParams {
 export declare function close(fd: number): void
 
 /** Non-blocking connect: true when connected at once, false when in progress. */
-
-/** Starts a non-blocking TCP connect; returns the fd (writable once connected or failed). */
-
-/** Connects a unix stream socket; returns the fd. */
+export declare function connect(fd: number, address: Uint8Array): boolean
 
 /**
- * The package's other constants by their TypeScript names, defined once in the core: the typed
- * copies in `lib/constants.ts`, `lib/epoll.ts` and `lib/io.ts` (which must load where the binding
- * does not) are checked against this table by `__test__/constants.spec.ts`.
+ * Starts a non-blocking connect of a new stream socket; returns the fd (writable once connected
+ * or failed).
  */
+export declare function connectStream(address: Uint8Array): number
 
 /**
- * The two calls as an object, made once by the TypeScript layer (`fast.rs` holds the binding's one
- * `module_exports` hook, so these cannot be added to the exports at load time).
+ * The core's constant tables: `epoll` (`EPOLL*`), `socket` (`AF_*`, `SOCK_*`, levels, options,
+ * `MSG_*`, `SHUT_*`), `inotify` (`IN_*`), `ioctl` (the `_IOC` layout) and `limits`.
  */
-
-/** Decodes a raw `struct sockaddr` (a batch's address slot). */
-
-/** Writes an address into `into[offset ..]` as a raw `struct sockaddr`; returns its length. */
+export declare function constantTables(): { epoll: Record<string, number>; socket: Record<string, number>; inotify: Record<string, number>; ioctl: Record<string, number>; limits: Record<string, number> }
 
 export declare function eventfd(initial: number, semaphore: boolean): number
-
-/**
- * The kernel's `EPOLL*` values by name, straight from the core's one flag table. The TypeScript layer
- * holds a typed copy of them and checks it against this table in its tests.
- */
 
 /** The option's bytes into `into`; returns how many the kernel wrote. */
 export declare function getSocketOptionBytes(fd: number, level: number, name: number, into: ArrayBufferView): number
 
 export declare function getSocketOptionInt(fd: number, level: number, name: number): number
+
+/**
+ * The TypeScript signature of every hand-made call by name, as `binding.d.ts` declares them:
+ * `{ read: "(fd: number, buffer: ArrayBufferView, offset: number, length: number): number", ... }`.
+ */
+export declare function handMadeCalls(): Record<string, string>
 
 export declare function inotify(): number
 
@@ -113,8 +109,6 @@ export interface InotifyEvent {
   name: string
 }
 
-/** The kernel's `IN_*` values by name, from the core's table. */
-
 /** `ioctl(fd, request, view)`: the kernel reads and writes the view's bytes. */
 export declare function ioctlBuffer(fd: number, request: number, arg: ArrayBufferView): number
 
@@ -123,11 +117,6 @@ export declare function ioctlRequest(direction: 'none' | 'read' | 'write' | 'rea
 
 /** `_IOC_SIZE(request)` for a request with a direction, else 0. */
 export declare function ioctlSize(request: number): number
-
-/**
- * The `_IOC` layout of this build's architecture: `IOC_NONE`, `IOC_WRITE`, `IOC_READ` and the
- * field widths. The TypeScript copy is checked against it.
- */
 
 /** `ioctl(fd, request, arg)` with an integer argument. */
 export declare function ioctlValue(fd: number, request: number, arg: number): number
@@ -146,13 +135,20 @@ export interface ListenFd {
  */
 export declare function listenFds(listenPid?: string | undefined | null, listenFds?: string | undefined | null, listenFdnames?: string | undefined | null): Array<ListenFd>
 
-/** A listening TCP socket; returns its fd. */
+/** A listening stream socket (TCP or unix) bound to `address`; returns its fd. */
+export declare function listenStream(address: Uint8Array, backlog: number, reusePort: boolean): number
 
-/** A bound UDP socket; `ipv6_only` is -1 (system default), 0 or 1. */
+/**
+ * A bound datagram socket (UDP for an IPv4 or IPv6 address); `ipv6Only` is -1 (the system
+ * default), 0 or 1.
+ */
+export declare function listenUdp(address: Uint8Array, reusePort: boolean, ipv6Only: number): number
 
-/** A listening unix stream socket; returns its fd. */
-
-
+/**
+ * The address `fd` is bound to, as raw `struct sockaddr` bytes (an unnamed unix socket: the two
+ * family bytes).
+ */
+export declare function localAddress(fd: number): Uint8Array
 
 /**
  * Joins (`add`) or leaves a multicast group. The interface is an IPv4 address for IPv4 groups, an
@@ -185,16 +181,6 @@ export declare function readInotifyEvents(fd: number): Array<InotifyEvent> | nul
 /** Scatter read into several views in order: bytes read, 0 at EOF, -1 would block. */
 export declare function readv(fd: number, buffers: ArrayBufferView[]): number
 
-/** One received datagram. */
-export interface Received {
-  /** Bytes written into the buffer. */
-  bytes: number
-  /** The sender: decoded, or the raw `struct sockaddr` of another family. */
-  address: SocketAddress | Uint8Array
-  /** The datagram did not fit and the rest of it was discarded. */
-  truncated: boolean
-}
-
 /** What `recvFds` read: data bytes (0 at end of stream), the fds, and whether some were dropped. */
 export interface ReceivedFds {
   bytes: number
@@ -205,12 +191,11 @@ export interface ReceivedFds {
 /** Receives into `buffer` with room for `maxFds` fds; null when nothing is waiting. */
 export declare function recvFds(fd: number, buffer: ArrayBufferView, maxFds: number): ReceivedFds | null
 
-/** One datagram into `buffer[offset .. offset + length]`, or null when nothing is queued. */
-
 /** `recvmmsg`: datagrams received into slots `start .. start + count`, or -1 when none is queued. */
 export declare function recvMessages(fd: number, data: Uint8Array, slotSize: number, meta: Int32Array, addresses: Uint8Array | null, start: number, count: number): number
 
-
+/** The address of `fd`'s peer, as raw `struct sockaddr` bytes; ENOTCONN when not connected. */
+export declare function remoteAddress(fd: number): Uint8Array
 
 export declare function removeWatch(fd: number, wd: number): void
 
@@ -219,8 +204,6 @@ export declare function sendFds(fd: number, fds: number[], data: ArrayBufferView
 
 /** `sendmmsg`: datagrams sent from slots `start .. start + count`, or -1 when the buffer is full. */
 export declare function sendMessages(fd: number, data: Uint8Array, slotSize: number, meta: Int32Array, addresses: Uint8Array | null, start: number, count: number): number
-
-/** One datagram: bytes sent, or -1 when the send buffer is full. */
 
 export declare function setNoDelay(fd: number, enable: boolean): void
 
@@ -236,43 +219,25 @@ export declare function shutdown(fd: number, how: 'read' | 'write' | 'both'): vo
 /** `socket(2)`: any family, type and protocol; returns the fd. */
 export declare function socket(family: number, kind: number, protocol: number): number
 
-/** One end of a socket: `family` is `'IPv4'`, `'IPv6'` or `'unix'` (then `port` is 0). */
-export interface SocketAddress {
-  address: string
-  port: number
-  family: 'IPv4' | 'IPv6' | 'unix'
-}
-
-/** The kernel's socket constants by name, straight from the core's table (`SOCKET_CONSTANTS`). */
-
 /** The pending `SO_ERROR` (a positive errno), 0 if none. */
 export declare function socketError(fd: number): number
 
-/** Two connected unix stream sockets. */
-
 /** Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`). */
+export declare function socketpair(kind: number): [number, number]
 
 export declare function timerfd(initial: number, interval: number): number
 
 /** Gather write of several views in order: bytes written (possibly a prefix), -1 would block. */
 export declare function writev(fd: number, buffers: ArrayBufferView[]): number
 
-// TEMPORARY (lead's worktree): the contract's new surface until the Rust branch regenerates this file.
-export declare function bind(fd: number, address: Uint8Array): void
-export declare function connect(fd: number, address: Uint8Array): boolean
-export declare function listenStream(address: Uint8Array, backlog: number, reusePort: boolean): number
-export declare function connectStream(address: Uint8Array): number
-export declare function listenUdp(address: Uint8Array, reusePort: boolean, ipv6Only: number): number
-export declare function socketpair(type: number): [number, number]
-export declare function localAddress(fd: number): Uint8Array
-export declare function remoteAddress(fd: number): Uint8Array
-export declare function constantTables(): { epoll: Record<string, number>; socket: Record<string, number>; inotify: Record<string, number>; ioctl: Record<string, number>; limits: Record<string, number> }
+// Hand-made calls (crates/epoll-napi/src/calls.rs), appended by scripts/build-native.mjs.
+// napi-rs cannot see them: they are plain Node-API callbacks.
+export declare function pollInto(epoll: NativeEpoll, out: Uint32Array, timeout: number): number
 export declare function read(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function write(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function acceptFd(fd: number): number
-export declare function pollInto(epoll: NativeEpoll, out: Uint32Array, timeout: number): number
 export declare function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset: number, length: number): number
-export declare function pollRead(epoll: NativeEpoll, events: Uint32Array, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, timeout: number, skip: Uint8Array | undefined): number
+export declare function pollRead(epoll: NativeEpoll, events: Uint32Array, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, timeout: number, skip?: Uint8Array): number
 export declare function writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
 export declare function recvFrom(fd: number, buffer: ArrayBufferView, offset: number, length: number, name: Uint8Array, meta: Int32Array): number
 export declare function sendTo(fd: number, buffer: ArrayBufferView, offset: number, length: number, address: Uint8Array | null): number

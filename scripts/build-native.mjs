@@ -13,13 +13,26 @@
 //
 // Elsewhere (musl, aarch64, ...) it is a plain host build. Extra arguments go to `napi build`; with a
 // `--target` among them the caller chooses the toolchain (see .github/workflows/build.yml).
+//
+// napi-rs cannot see the hand-made calls (plain Node-API callbacks registered by the binding's
+// `module_exports` hook), so after the build this script appends their declarations to the generated
+// `binding.d.ts`, from the one table that lists them with their TypeScript signatures
+// (crates/epoll-napi/src/calls.rs, also returned at run time by `handMadeCalls()`). It reads the
+// source rather than loading the binary, so that cross-target builds, whose binary cannot load here,
+// declare them too.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const TRIPLE = 'x86_64-unknown-linux-gnu'
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const CALLS = join(ROOT, 'crates', 'epoll-napi', 'src', 'calls.rs')
+const DTS = join(ROOT, 'binding.d.ts')
+/** The first line of the appended block: what comes after it is replaced on every build. */
+const MARKER = '// Hand-made calls (crates/epoll-napi/src/calls.rs), appended by scripts/build-native.mjs.'
 const require = createRequire(import.meta.url)
 
 const isGlibc = () => Boolean(process.report?.getReport().header.glibcVersionRuntime)
@@ -71,8 +84,34 @@ const args = [
   ...(useSysroot ? ['--use-napi-cross'] : []),
   ...extraArgs,
 ]
+/**
+ * The `[name, signature]` of every `call!` entry of the CALLS table. Fails when the count differs from
+ * the table's declared length, so that a format the pattern misses cannot drop a declaration.
+ */
+function handMadeCalls() {
+  const source = readFileSync(CALLS, 'utf8')
+  const declared = /pub const CALLS: \[Call; (\d+)\]/.exec(source)
+  if (!declared) throw new Error(`${CALLS}: no \`pub const CALLS: [Call; N]\` table`)
+  const entry = /call!\(\s*"(\w+)",\s*[\w:]+,\s*"((?:[^"\\]|\\.)*)",?\s*\)/g
+  const calls = [...source.matchAll(entry)].map((m) => [m[1], m[2]])
+  if (calls.length !== Number(declared[1])) {
+    throw new Error(`${CALLS}: read ${calls.length} call!(...) entries, the table declares ${declared[1]}`)
+  }
+  return calls
+}
+
+/** Appends (or replaces) the declarations of the hand-made calls at the end of binding.d.ts. */
+function declareHandMadeCalls() {
+  const generated = readFileSync(DTS, 'utf8')
+  const at = generated.indexOf(MARKER)
+  const base = (at === -1 ? generated : generated.slice(0, at)).trimEnd()
+  const lines = handMadeCalls().map(([name, signature]) => `export declare function ${name}${signature}`)
+  writeFileSync(DTS, `${base}\n\n${MARKER}\n// napi-rs cannot see them: they are plain Node-API callbacks.\n${lines.join('\n')}\n`)
+}
+
 if (useSysroot) provideToolchain()
 // `napi` is on PATH when this runs as an npm script (node_modules/.bin).
 const result = spawnSync('napi', args, { stdio: 'inherit' })
 if (result.error) throw result.error
+if (result.status === 0) declareHandMadeCalls()
 process.exit(result.status ?? 1)

@@ -111,7 +111,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Os(e) => e.fmt(f),
-            // Word for word `CLOSED_MESSAGE` of `lib/errors.ts`: a spec checks that they match.
+            // Word for word `CLOSED_MESSAGE` of `lib/internal/errors.ts`: a spec checks that they match.
             Error::Closed => f.write_str(
                 "The Epoll instance is closed: its fd number may already belong to something else",
             ),

@@ -19,3 +19,15 @@ pub(crate) fn cvt_size(ret: libc::ssize_t, syscall: &'static str) -> Result<usiz
         Ok(ret as usize)
     }
 }
+
+/// Runs a libc call until it is not interrupted by a signal. `Ok(None)` when it would block.
+pub(crate) fn retry<T>(mut call: impl FnMut() -> Result<T, OsError>) -> Result<Option<T>, OsError> {
+    loop {
+        match call() {
+            Ok(value) => return Ok(Some(value)),
+            Err(e) if e.errno == libc::EINTR => continue,
+            Err(e) if e.errno == libc::EAGAIN || e.errno == libc::EWOULDBLOCK => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}

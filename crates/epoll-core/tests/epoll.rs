@@ -7,8 +7,8 @@ use epoll_core::*;
 
 fn pipe() -> (OwnedFd, OwnedFd) {
     let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two fds pipe2 writes.
     assert_eq!(
+        // SAFETY: `fds` has room for the two fds pipe2 writes.
         unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
         0
     );
@@ -17,8 +17,8 @@ fn pipe() -> (OwnedFd, OwnedFd) {
 }
 
 fn write_byte(fd: &OwnedFd) {
-    // SAFETY: writes one byte from a valid one-byte buffer.
     assert_eq!(
+        // SAFETY: writes one byte from a valid one-byte buffer.
         unsafe { libc::write(fd.as_raw_fd(), b"x".as_ptr().cast(), 1) },
         1
     );
@@ -251,8 +251,8 @@ fn from_fd_adopts_an_epoll_fd_with_its_registrations() {
         events: EPOLLIN,
         u64: r.as_raw_fd() as u64,
     };
-    // SAFETY: `event` is valid for the call.
     assert_eq!(
+        // SAFETY: `event` is valid for the call.
         unsafe { libc::epoll_ctl(raw, libc::EPOLL_CTL_ADD, r.as_raw_fd(), &mut event) },
         0
     );

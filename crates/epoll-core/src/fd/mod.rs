@@ -1,0 +1,16 @@
+//! Reads and writes on any fd into caller memory, pipes, eventfd, timerfd, and batches of them.
+//!
+//! Every fd created here is non-blocking and close-on-exec, and is returned as an [`OwnedFd`]
+//! (`std::os::fd::OwnedFd`); the binding hands its number to JavaScript, which owns it from then on.
+//! Would-block is `Ok(None)`, never an error: it is the normal outcome of a non-blocking call.
+//! EINTR is retried everywhere, so a signal never surfaces as an error.
+
+mod batch;
+mod eventfd;
+mod io;
+mod timerfd;
+
+pub use batch::{read_slots, write_many, write_slots, NOT_READ};
+pub use eventfd::eventfd;
+pub use io::{close, pipe, read, readv, write, writev, IOV_MAX};
+pub use timerfd::{set_timer, timerfd, MAX_TIMER_MS};

@@ -1,0 +1,10 @@
+//! The fd room of the binding: reads and writes on any fd (`io.rs`), the kernel counters
+//! (`counters.rs`: eventfd, timerfd), and the batch calls that serve many fds per crossing
+//! (`batch.rs`).
+
+mod batch;
+mod counters;
+mod io;
+
+pub use batch::{poll_read, write_many, write_slots};
+pub use io::{read, write};

@@ -1,0 +1,127 @@
+//! The one socket module's binding: `socket`, `bind`, `connect`, `listen`, `acceptFd` (hand-made),
+//! `listenStream`, `connectStream`, `socketpair`, `shutdown`, and the two addresses of a socket.
+//!
+//! Addresses cross as raw `struct sockaddr` bytes only, both ways (`lib/net/address.ts` encodes and
+//! decodes them): nothing here parses or formats one.
+
+use epoll_core::net::{self, Shutdown};
+use napi::bindgen_prelude::{Uint8Array, Unknown};
+use napi::{Env, JsValue, Result};
+use napi_derive::napi;
+
+use super::address;
+use crate::convert::{self, Value};
+use crate::errors::{self, invalid_value, or_would_block, Outcome};
+
+/// `socket(2)`: any family, type and protocol; returns the fd.
+#[napi(catch_unwind)]
+pub fn socket(env: Env, family: f64, kind: f64, protocol: f64) -> Result<i32> {
+    let family = convert::int32(&env, "family", family)?;
+    let kind = convert::int32(&env, "type", kind)?;
+    let protocol = convert::int32(&env, "protocol", protocol)?;
+    net::socket(family, kind, protocol)
+        .map(Outcome::into_js)
+        .map_err(|e| errors::os(&env, e))
+}
+
+#[napi(catch_unwind, ts_args_type = "fd: number, address: Uint8Array")]
+pub fn bind(env: Env, fd: f64, address: Unknown<'_>) -> Result<()> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let to = self::address(&env, address.raw(), "bind")?;
+    net::bind(fd, &to).map_err(|e| errors::os(&env, e))
+}
+
+/// Non-blocking connect: true when connected at once, false when in progress.
+#[napi(catch_unwind, ts_args_type = "fd: number, address: Uint8Array")]
+pub fn connect(env: Env, fd: f64, address: Unknown<'_>) -> Result<bool> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let to = self::address(&env, address.raw(), "connect")?;
+    net::connect(fd, &to).map_err(|e| errors::os(&env, e))
+}
+
+#[napi(catch_unwind)]
+pub fn listen(env: Env, fd: f64, backlog: f64) -> Result<()> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let backlog = convert::integer_in(&env, "backlog", backlog, 0.0, f64::from(i32::MAX))? as i32;
+    net::listen(fd, backlog).map_err(|e| errors::os(&env, e))
+}
+
+/// A listening stream socket (TCP or unix) bound to `address`; returns its fd.
+#[napi(
+    catch_unwind,
+    ts_args_type = "address: Uint8Array, backlog: number, reusePort: boolean"
+)]
+pub fn listen_stream(
+    env: Env,
+    address: Unknown<'_>,
+    backlog: f64,
+    reuse_port: bool,
+) -> Result<i32> {
+    let addr = self::address(&env, address.raw(), "bind")?;
+    let backlog = convert::int32(&env, "backlog", backlog)?;
+    net::listen_stream(&addr, backlog, reuse_port)
+        .map(Outcome::into_js)
+        .map_err(|e| errors::os(&env, e))
+}
+
+/// Starts a non-blocking connect of a new stream socket; returns the fd (writable once connected
+/// or failed).
+#[napi(catch_unwind, ts_args_type = "address: Uint8Array")]
+pub fn connect_stream(env: Env, address: Unknown<'_>) -> Result<i32> {
+    let addr = self::address(&env, address.raw(), "connect")?;
+    net::connect_stream(&addr)
+        .map(Outcome::into_js)
+        .map_err(|e| errors::os(&env, e))
+}
+
+/// `acceptFd(fd)`: a connection's fd, or -1 when none is pending.
+pub fn accept(env: &Env, [listener]: [Value; 1]) -> Result<i32> {
+    let fd = convert::fd_arg(env, listener)?;
+    or_would_block(
+        env,
+        net::accept(fd).map_err(|e| e.with_detail(format!("fd {fd}"))),
+    )
+}
+
+/// Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`).
+#[napi(catch_unwind, ts_return_type = "[number, number]")]
+pub fn socketpair(env: Env, kind: f64) -> Result<Vec<i32>> {
+    let kind = convert::int32(&env, "type", kind)?;
+    let (a, b) = net::socketpair(kind).map_err(|e| errors::os(&env, e))?;
+    Ok(vec![a.into_js(), b.into_js()])
+}
+
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, how: 'read' | 'write' | 'both'"
+)]
+pub fn shutdown(env: Env, fd: f64, how: String) -> Result<()> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let how = match how.as_str() {
+        "read" => Shutdown::Read,
+        "write" => Shutdown::Write,
+        "both" => Shutdown::Both,
+        _ => {
+            let reason = "must be 'read', 'write' or 'both'";
+            return Err(invalid_value(&env, "how", reason, Some(&how)));
+        }
+    };
+    net::shutdown(fd, how).map_err(|e| errors::os(&env, e))
+}
+
+/// The address `fd` is bound to, as raw `struct sockaddr` bytes (an unnamed unix socket: the two
+/// family bytes).
+#[napi(catch_unwind)]
+pub fn local_address(env: Env, fd: f64) -> Result<Uint8Array> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let addr = net::local_address(fd).map_err(|e| errors::os(&env, e))?;
+    Ok(Uint8Array::new(addr.as_bytes().to_vec()))
+}
+
+/// The address of `fd`'s peer, as raw `struct sockaddr` bytes; ENOTCONN when not connected.
+#[napi(catch_unwind)]
+pub fn remote_address(env: Env, fd: f64) -> Result<Uint8Array> {
+    let fd = convert::fd(&env, "fd", fd)?;
+    let addr = net::remote_address(fd).map_err(|e| errors::os(&env, e))?;
+    Ok(Uint8Array::new(addr.as_bytes().to_vec()))
+}
