@@ -217,13 +217,13 @@ export declare function setTimer(fd: number, initial: number | undefined | null,
 export declare function shutdown(fd: number, how: 'read' | 'write' | 'both'): void
 
 /** `socket(2)`: any family, type and protocol; returns the fd. */
-export declare function socket(family: number, kind: number, protocol: number): number
+export declare function socket(family: number, type: number, protocol: number): number
 
 /** The pending `SO_ERROR` (a positive errno), 0 if none. */
 export declare function socketError(fd: number): number
 
 /** Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`). */
-export declare function socketpair(kind: number): [number, number]
+export declare function socketpair(type: number): [number, number]
 
 export declare function timerfd(initial: number, interval: number): number
 

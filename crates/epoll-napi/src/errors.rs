@@ -13,7 +13,7 @@ use napi::bindgen_prelude::JsObjectValue;
 use napi::{Env, Error, Status};
 
 /// What a call returns when it would block: the core's one definition (`LIMITS` has it too).
-pub use epoll_core::WOULD_BLOCK;
+use epoll_core::WOULD_BLOCK;
 
 /// Throws `err` into JavaScript.
 pub fn throw(env: &Env, err: epoll_core::Error) -> Error {

@@ -1,4 +1,5 @@
-//! Reads and writes on any fd (sockets, pipes, eventfd, timerfd), straight into caller memory.
+//! Reads and writes on any fd (sockets, pipes, eventfd, timerfd) straight into caller memory,
+//! vectored ones, `close`, and non-blocking pipes.
 
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};

@@ -41,8 +41,18 @@ impl SockAddr {
     }
 
     /// A raw `struct sockaddr` (family first, in native byte order). EINVAL, reported as `syscall`,
-    /// when it is shorter than the family field or longer than `sockaddr_storage`.
+    /// when it is shorter than the family field or longer than `sockaddr_storage`; ENAMETOOLONG, with
+    /// the path, for a unix address longer than `sockaddr_un` (a path that does not fit `sun_path`
+    /// with its NUL), whatever its length: the error a unix socket path has always had here.
     pub fn from_bytes(bytes: &[u8], syscall: &'static str) -> Result<SockAddr, OsError> {
+        let family = bytes
+            .get(..FAMILY_SIZE)
+            .map(|f| libc::c_int::from(libc::sa_family_t::from_ne_bytes([f[0], f[1]])));
+        if family == Some(libc::AF_UNIX) && bytes.len() > FAMILY_SIZE + SUN_PATH {
+            let path = unix_path(&bytes[FAMILY_SIZE..]);
+            return Err(OsError::new(libc::ENAMETOOLONG, syscall)
+                .with_detail(String::from_utf8_lossy(path)));
+        }
         if bytes.len() < FAMILY_SIZE || bytes.len() > SOCKADDR_STORAGE_SIZE {
             return Err(OsError::new(libc::EINVAL, syscall).with_detail(format!(
                 "a raw sockaddr of {} bytes (2 to {SOCKADDR_STORAGE_SIZE})",
@@ -159,11 +169,7 @@ impl SockAddr {
                 )
             }
             libc::AF_UNIX => {
-                let mut path = &bytes[FAMILY_SIZE.min(bytes.len())..];
-                // A filesystem path ends at its NUL; an abstract name (leading NUL) is counted.
-                if path.first() != Some(&0) {
-                    path = &path[..path.iter().position(|b| *b == 0).unwrap_or(path.len())];
-                }
+                let path = unix_path(&bytes[FAMILY_SIZE.min(bytes.len())..]);
                 Some(String::from_utf8_lossy(path).into_owned())
             }
             _ => None,
@@ -197,6 +203,18 @@ impl std::fmt::Debug for SockAddr {
 
 /// Bytes of `sun_path` in `struct sockaddr_un`.
 const SUN_PATH: usize = std::mem::size_of::<libc::sockaddr_un>() - FAMILY_SIZE;
+
+/// The path of a unix address's `sun_path` bytes: a filesystem path ends at its NUL; an abstract
+/// name (leading NUL) is all of its bytes.
+fn unix_path(sun_path: &[u8]) -> &[u8] {
+    if sun_path.first() == Some(&0) {
+        return sun_path;
+    }
+    &sun_path[..sun_path
+        .iter()
+        .position(|b| *b == 0)
+        .unwrap_or(sun_path.len())]
+}
 
 /// The address `fd` is bound to (`getsockname`), as long as the kernel reports it (an unnamed unix
 /// socket: only the family).
@@ -285,6 +303,21 @@ mod tests {
             "107 bytes and the NUL fit"
         );
         assert!(SockAddr::unix(&[b'x'; 108], "bind").is_err());
+    }
+
+    #[test]
+    fn raw_unix_bytes_too_long_for_sun_path_are_enametoolong_with_the_path() {
+        let path = format!("/tmp/{}", "x".repeat(200));
+        let mut raw = (libc::AF_UNIX as libc::sa_family_t).to_ne_bytes().to_vec();
+        raw.extend_from_slice(path.as_bytes());
+        raw.push(0);
+        let err = SockAddr::from_bytes(&raw, "connect").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("ENAMETOOLONG: file name too long, connect ({path})")
+        );
+        let fits = SockAddr::unix(&[b'x'; 107], "bind").unwrap();
+        assert!(SockAddr::from_bytes(fits.as_bytes(), "bind").is_ok());
     }
 
     #[test]

@@ -72,11 +72,16 @@ fn remembered(env: &Env, memo: &Memo, value: Value) -> Option<*const NativeEpoll
 /// `NativeEpoll` it makes.
 fn unwrap_proven(env: &Env, value: Value) -> Option<*const NativeEpoll> {
     let tag = <NativeEpoll as TypeTag>::type_tag();
-    let (mut tagged, mut wrapped) = (false, ptr::null_mut());
+    let (mut kind, mut tagged, mut wrapped) =
+        (sys::ValueType::napi_undefined, false, ptr::null_mut());
     // SAFETY: `value` is a live value of this call; `tag` and the out-pointers are valid locals.
-    // Both calls fail (and write nothing) for a value that is not an object.
+    // Only an object is asked for its tag (Node converts anything else with `ToObject`, which
+    // throws for null and undefined), and the wrapped pointer is read only if the tag is there.
     let found = unsafe {
-        sys::napi_check_object_type_tag(env.raw(), value, &tag, &mut tagged) == sys::Status::napi_ok
+        sys::napi_typeof(env.raw(), value, &mut kind) == sys::Status::napi_ok
+            && kind == sys::ValueType::napi_object
+            && sys::napi_check_object_type_tag(env.raw(), value, &tag, &mut tagged)
+                == sys::Status::napi_ok
             && tagged
             && sys::napi_unwrap(env.raw(), value, &mut wrapped) == sys::Status::napi_ok
     };

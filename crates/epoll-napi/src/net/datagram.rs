@@ -9,7 +9,7 @@ use napi_derive::napi;
 
 use super::address;
 use crate::convert::{self, apart, Span, Value};
-use crate::errors::{self, or_would_block, out_of_range, Outcome, WOULD_BLOCK};
+use crate::errors::{self, or_would_block, out_of_range, Outcome};
 
 /// A bound datagram socket (UDP for an IPv4 or IPv6 address); `ipv6Only` is -1 (the system
 /// default), 0 or 1.
@@ -47,15 +47,14 @@ pub fn recv_from(env: &Env, [fd, buffer, offset, length, name, meta]: [Value; 6]
             Span::of("meta", meta),
         ],
     )?;
-    match net::recv_from(fd, buf, name) {
-        Ok(Some(got)) => {
+    let received = net::recv_from(fd, buf, name).map(|got| {
+        got.map(|got| {
             meta[0] = got.flags;
             meta[1] = got.name_length as i32;
-            Ok(got.bytes.into_js())
-        }
-        Ok(None) => Ok(WOULD_BLOCK),
-        Err(e) => Err(errors::os(env, e)),
-    }
+            got.bytes
+        })
+    });
+    or_would_block(env, received)
 }
 
 /// `sendTo(fd, buffer, offset, length, address)`: one datagram to a raw `struct sockaddr` (2 to 128

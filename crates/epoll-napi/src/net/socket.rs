@@ -14,7 +14,10 @@ use crate::convert::{self, Value};
 use crate::errors::{self, invalid_value, or_would_block, Outcome};
 
 /// `socket(2)`: any family, type and protocol; returns the fd.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "family: number, type: number, protocol: number"
+)]
 pub fn socket(env: Env, family: f64, kind: f64, protocol: f64) -> Result<i32> {
     let family = convert::int32(&env, "family", family)?;
     let kind = convert::int32(&env, "type", kind)?;
@@ -84,7 +87,11 @@ pub fn accept(env: &Env, [listener]: [Value; 1]) -> Result<i32> {
 }
 
 /// Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`).
-#[napi(catch_unwind, ts_return_type = "[number, number]")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "type: number",
+    ts_return_type = "[number, number]"
+)]
 pub fn socketpair(env: Env, kind: f64) -> Result<Vec<i32>> {
     let kind = convert::int32(&env, "type", kind)?;
     let (a, b) = net::socketpair(kind).map_err(|e| errors::os(&env, e))?;
