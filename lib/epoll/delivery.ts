@@ -11,7 +11,7 @@
  */
 import { abortErrorOf } from '../internal/abort'
 import { closedError, watchFailed } from '../internal/errors'
-import { Deadline } from './deadline'
+import { type Deadline, Deadlines } from './deadline'
 import { EPOLLET, EPOLLONESHOT } from './flags'
 import { useWatcherThread } from './watcher-choice'
 
@@ -60,8 +60,10 @@ export class Delivery {
   /** Handlers by fd (an array: fds are small integers, and indexing beats a Map on the hot path). */
   #handlers: (EventHandler | undefined)[] = []
   #handlerCount = 0
-  /** Pending `wait()`s, served in order. */
-  #waiters: Waiter[] = []
+  /** Pending `wait()`s, served in order (a Set: insertion-ordered, O(1) to add and remove). */
+  readonly #waiters = new Set<Waiter>()
+  /** The timeouts of this instance's waits and readiness promises: one Node timer for all. */
+  readonly deadlines = new Deadlines(true)
   /** Events nobody has taken yet, merged per fd. */
   #kept = new Map<number, number>()
   /** Level-triggered fds parked (one-shot) while their kept event waits for a consumer. */
@@ -159,14 +161,14 @@ export class Delivery {
       const waiter: Waiter = { resolve, reject, maxEvents, deadline: null, signal, onAbort: null }
       // Listed before anything can settle it, and settled (unlisted) if setting it up throws: a
       // settled waiter left in the list would keep the watcher running, and the process alive, for good.
-      this.#waiters.push(waiter)
+      this.#waiters.add(waiter)
       try {
         if (signal !== undefined) {
           waiter.onAbort = () => this.#settle(waiter, null, abortErrorOf(signal))
           signal.addEventListener('abort', waiter.onAbort, { once: true })
         }
-        if (timeout >= 0 && this.#waiters.includes(waiter)) {
-          waiter.deadline = new Deadline(timeout, () => this.#settle(waiter, []), this.#refed)
+        if (timeout >= 0 && this.#waiters.has(waiter)) {
+          waiter.deadline = this.deadlines.add(timeout, () => this.#settle(waiter, []))
         }
         this.#updateWatching(true)
       } catch (error) {
@@ -211,7 +213,7 @@ export class Delivery {
     if (this.#refed === refed) return
     this.#refed = refed
     if (this.#out !== null) this.#target.setRef(refed)
-    for (const waiter of this.#waiters) waiter.deadline?.setRef(refed)
+    this.deadlines.setRef(refed)
   }
 
   /** The instance closed: drop everything; pending waits reject with `ERR_EPOLL_CLOSED`. */
@@ -223,7 +225,9 @@ export class Delivery {
     this.#parked.clear()
     this.#toRearm.clear()
     this.#watching = false
-    for (const waiter of this.#waiters.splice(0)) this.#settle(waiter, null, closedError())
+    const waiters = [...this.#waiters]
+    this.#waiters.clear()
+    for (const waiter of waiters) this.#settle(waiter, null, closedError())
   }
 
   /**
@@ -232,7 +236,7 @@ export class Delivery {
    */
   #updateWatching(restart = false): void {
     if (restart) this.#failed = false
-    const wanted = !this.#closed && !this.#failed && (this.#handlerCount > 0 || this.#waiters.length > 0)
+    const wanted = !this.#closed && !this.#failed && (this.#handlerCount > 0 || this.#waiters.size > 0)
     if (wanted === this.#watching) return
     if (wanted && this.#out === null) {
       // May throw (EMFILE for the watcher thread's eventfd, ELOOP from the kernel...): then nothing
@@ -300,8 +304,9 @@ export class Delivery {
       const fd = pairs[i]
       kept.set(fd, (kept.get(fd) ?? 0) | pairs[i + 1])
     }
-    while (this.#waiters.length > 0 && kept.size > 0) {
-      this.#settle(this.#waiters[0], this.take(this.#waiters[0].maxEvents))
+    while (this.#waiters.size > 0 && kept.size > 0) {
+      const first = this.#waiters.values().next().value!
+      this.#settle(first, this.take(first.maxEvents))
     }
     if (kept.size > 0) this.#parkLevelTriggered()
   }
@@ -322,8 +327,7 @@ export class Delivery {
   }
 
   #settle(waiter: Waiter, events: EpollEvent[] | null, error?: unknown): void {
-    const at = this.#waiters.indexOf(waiter)
-    if (at !== -1) this.#waiters.splice(at, 1)
+    this.#waiters.delete(waiter)
     waiter.deadline?.cancel()
     waiter.deadline = null
     if (waiter.onAbort !== null) {
@@ -352,7 +356,7 @@ export class Delivery {
     } catch {
       // Stopping does not fail.
     }
-    for (const waiter of this.#waiters.slice()) this.#settle(waiter, null, error)
+    for (const waiter of [...this.#waiters]) this.#settle(waiter, null, error)
     process.nextTick(rethrow, error)
   }
 }

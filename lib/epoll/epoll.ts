@@ -164,7 +164,9 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     const native = this.#open()
     native.register(checkedFd, checkedEvents)
     // The kernel took it, so any state kept under this number belonged to an fd closed without
-    // unregister: none of it may reach the new registration.
+    // unregister: none of it may reach the new registration (pending readable()/writable() of the
+    // old fd resolve 0, and their timeouts can no longer touch the number).
+    this.#readiness.ended(checkedFd)
     this.#delivery.forget(checkedFd)
     try {
       this.#delivery.registered()
@@ -192,7 +194,10 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     } finally {
       // A refusal because the fd is gone (EBADF/ENOENT) unregistered it: nothing of it may stay,
       // not even a handler that would keep the process alive.
-      if (!native.has(checkedFd)) this.#delivery.forget(checkedFd)
+      if (!native.has(checkedFd)) {
+        this.#readiness.ended(checkedFd)
+        this.#delivery.forget(checkedFd)
+      }
     }
     // The kernel re-evaluates the fd under the new mask: an event kept from the old one is void.
     this.#delivery.dropKept(checkedFd)
@@ -210,8 +215,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     } finally {
       // Even when the kernel had already dropped it (EBADF/ENOENT), nothing of it may be delivered.
       if (!native.has(checkedFd)) {
+        this.#readiness.ended(checkedFd)
         this.#delivery.forget(checkedFd)
-        this.#readiness.unregistered(checkedFd)
       }
     }
     return this
