@@ -3,9 +3,9 @@
  * (`SO_PEERCRED`): what D-Bus and Wayland clients, and servers that hand connections to worker
  * processes, need. Python has the same as `socket.send_fds` / `socket.recv_fds`.
  */
-import { invalidArgType, outOfRange } from '../internal/errors'
+import { outOfRange } from '../internal/errors'
 import { requireNative } from '../internal/native'
-import { type Fd, validateFd, validateInteger, validateViewLength } from '../internal/validators'
+import { type Fd, validateArrayOf, validateFd, validateInteger, validateViewLength } from '../internal/validators'
 
 /** The kernel's limit of fds in one message (`SCM_MAX_FD`), and the default `maxFds` of {@link recvFds}. */
 export const SCM_MAX_FD = 253
@@ -43,9 +43,7 @@ const ONE_BYTE = new Uint8Array(1)
  */
 export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): number {
   const socket = validateFd(fd)
-  if (!Array.isArray(fds)) throw invalidArgType('fds', 'an instance of Array', fds)
-  if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 and <= ${SCM_MAX_FD}`, fds.length)
-  const numbers = fds.map((f, i) => validateFd(f, `fds[${i}]`))
+  const numbers = validateArrayOf(fds, 'fds', 1, SCM_MAX_FD, (f, name) => validateFd(f as Fd, name))
   const bytes = data === undefined ? ONE_BYTE : data
   const size = validateViewLength(bytes, 'data')
   if (size < 1) throw outOfRange('data.byteLength', '>= 1 (fds travel with at least one data byte)', size)

@@ -73,6 +73,15 @@ function waitInto(native: NativeEpoll, out: Uint32Array, ms: number): number {
 /** The native instance of an open `Epoll` (`ERR_EPOLL_CLOSED` once closed), for the package's own calls. */
 export let nativeOf: (ep: Epoll) => NativeEpoll
 
+/**
+ * Throws `ERR_INVALID_ARG_TYPE` unless `value` was made by the `Epoll` constructor: a brand check, so
+ * an object made with `Object.create(Epoll.prototype)` is refused as the argument `name`.
+ */
+export function validateEpoll(value: unknown, name: string): asserts value is Epoll {
+  if (typeof value !== 'object' || value === null || !isEpoll(value)) throw invalidArgType(name, 'an instance of Epoll', value)
+}
+let isEpoll: (value: object) => boolean
+
 /** Reused by `poll()`: the kernel writes `[fd, events]` pairs here, then JS builds the tuples. */
 let scratch = new Uint32Array(2 * 64)
 
@@ -412,6 +421,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     // The package's own calls that wait on an instance (`pollRead`) reach its native half here, not
     // through a public member.
     nativeOf = (ep) => ep.#open()
+    isEpoll = (value) => #native in value
   }
 
   /** Throws `ERR_INVALID_THIS` unless `self` is an `Epoll` (a method borrowed onto another object). */

@@ -42,8 +42,13 @@ function describeReceived(value: unknown): string {
   if (value === null || value === undefined) return ` Received ${value}`
   if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name
-    return name ? ` Received an instance of ${name}` : ' Received an object'
+    let name: unknown
+    try {
+      name = (value as object).constructor?.name
+    } catch {
+      // A proxy or getter that throws: the error being built must still be the coded one.
+    }
+    return typeof name === 'string' && name !== '' ? ` Received an instance of ${name}` : ' Received an object'
   }
   let shown = typeof value === 'symbol' ? value.toString() : String(value)
   if (typeof value === 'string') shown = `'${shown.length > 25 ? `${shown.slice(0, 25)}...` : shown}'`

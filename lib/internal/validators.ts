@@ -212,12 +212,12 @@ export function validateViews(buffers: unknown, name: string, max: number): [vie
   if (!Array.isArray(buffers)) throw invalidArgType(name, 'an instance of Array', buffers)
   const count = buffers.length
   if (count > max) throw outOfRange(`${name}.length`, `<= ${max}`, count)
-  const views: ArrayBufferView[] = new Array(count)
+  const views: ArrayBufferView[] = []
   let total = 0
   for (let i = 0; i < count; i++) {
     const view: unknown = buffers[i]
     validateView(view, `${name}[${i}]`)
-    views[i] = view
+    views.push(view)
   }
   for (let i = 0; i < count; i++) total += validateByteLength(views[i], `${name}[${i}]`)
   return [views, total]
@@ -312,9 +312,32 @@ export function validateOptionalFunction(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function') throw invalidArgType(name, 'of type function', value)
 }
 
-/** An instance of `type` (a typed array kind, a class of the package). */
-export function validateInstance<T>(value: unknown, name: string, type: abstract new (...args: never[]) => T): asserts value is T {
-  if (!(value instanceof type)) throw invalidArgType(name, `an instance of ${type.name}`, value)
+/** The engine's own name of a typed array's kind (`'Int32Array'`), `undefined` for anything else. */
+const typedArrayKind = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!
+
+/** Typed array kinds the package takes as arguments. */
+type TypedArrayKind = Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor
+
+/**
+ * A typed array of kind `type` (a subclass too). Asked of the engine, not of `instanceof`: an object
+ * made with `Object.create(Int32Array.prototype)` passes `instanceof` but holds no memory.
+ */
+export function validateTypedArray<T extends TypedArrayKind>(value: unknown, name: string, type: T): asserts value is InstanceType<T> {
+  if (typedArrayKind.call(value) !== type.name) throw invalidArgType(name, `an instance of ${type.name}`, value)
+}
+
+/**
+ * A plain copy of the array `value` with `min` to `max` elements, each read exactly once (a getter
+ * runs once, a hole reads as `undefined`) and checked by `check(element, 'name[i]')`. The native call
+ * gets the copy: nothing it converts can be a hole, a getter or a trap.
+ */
+export function validateArrayOf<T>(value: unknown, name: string, min: number, max: number, check: (element: unknown, name: string) => T): T[] {
+  if (!Array.isArray(value)) throw invalidArgType(name, 'an instance of Array', value)
+  const count: number = value.length
+  if (count < min || count > max) throw outOfRange(`${name}.length`, `>= ${min} and <= ${max}`, count)
+  const copy: T[] = []
+  for (let i = 0; i < count; i++) copy.push(check(value[i], `${name}[${i}]`))
+  return copy
 }
 
 /**

@@ -14,10 +14,10 @@
  * others, so failures are numbers, the negative errno as libuv reports them (`-32` is `EPIPE`;
  * `os.constants.errno` names them). Nothing is allocated per call.
  */
-import { Epoll, nativeOf } from '../epoll/epoll'
+import { type Epoll, nativeOf, validateEpoll } from '../epoll/epoll'
 import { invalidArgType, outOfRange } from '../internal/errors'
 import { hotCall } from '../internal/native'
-import { validateApart, validateInstance, validateInteger, validateTimeout, validateView } from '../internal/validators'
+import { validateApart, validateInteger, validateTimeout, validateTypedArray, validateView } from '../internal/validators'
 
 /** What {@link pollRead} puts in `lengths[i]` for an fd it did not read: no input event, skipped, or would block. */
 export const NOT_READ = -1 as const
@@ -61,8 +61,8 @@ function validateSlotSize(value: unknown, slabBytes: number): number {
  * ```
  */
 export function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset = 0, length?: number): number {
-  validateInstance(fds, 'fds', Int32Array)
-  validateInstance(results, 'results', Int32Array)
+  validateTypedArray(fds, 'fds', Int32Array)
+  validateTypedArray(results, 'results', Int32Array)
   const n = validateInteger(count, 'count', 0, Math.min(fds.length, results.length))
   validateView(buffer, 'buffer')
   const size = buffer.byteLength
@@ -102,16 +102,16 @@ export function pollRead(
   timeout?: number,
   skip?: Uint8Array,
 ): number {
-  validateInstance(ep, 'ep', Epoll)
-  validateInstance(events, 'events', Uint32Array)
-  validateInstance(lengths, 'lengths', Int32Array)
+  validateEpoll(ep, 'ep')
+  validateTypedArray(events, 'events', Uint32Array)
+  validateTypedArray(lengths, 'lengths', Int32Array)
   validateView(slab, 'slab')
   const slot = validateSlotSize(slotSize, slab.byteLength)
   if (events.length < 2 || lengths.length < 1) {
     throw outOfRange('events.length', '>= 2 with lengths.length >= 1 (room for one event)', events.length)
   }
   const ms = validateTimeout(timeout)
-  if (skip !== undefined) validateInstance(skip, 'skip', Uint8Array)
+  if (skip !== undefined) validateTypedArray(skip, 'skip', Uint8Array)
   validateApart([events, lengths, slab], ['events', 'lengths', 'slab'], skip === undefined ? [] : [skip], ['skip'])
   return nativePollRead(nativeOf(ep), events, lengths, slab, slot, ms, skip)
 }
@@ -132,10 +132,10 @@ export function writeSlots(
   slotSize: number,
   results: Int32Array,
 ): number {
-  validateInstance(pairs, 'pairs', Uint32Array)
-  validateInstance(lengths, 'lengths', Int32Array)
+  validateTypedArray(pairs, 'pairs', Uint32Array)
+  validateTypedArray(lengths, 'lengths', Int32Array)
   validateView(slab, 'slab')
-  validateInstance(results, 'results', Int32Array)
+  validateTypedArray(results, 'results', Int32Array)
   const slot = validateSlotSize(slotSize, slab.byteLength)
   const max = Math.min(pairs.length >> 1, lengths.length, results.length, Math.floor(slab.byteLength / slot))
   const n = validateInteger(count, 'count', 0, max)

@@ -14,7 +14,7 @@
  * echo, or a reply written in place, is sent back from the same batch: the senders' addresses are
  * already in their slots.
  */
-import { invalidArgType, invalidArgValue, outOfRange } from '../internal/errors'
+import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from '../internal/errors'
 import { requireNative } from '../internal/native'
 import { type Fd, validateFd, validateInteger, validateOptionalBoolean, validateOptions, validateViewLength } from '../internal/validators'
 import { type Address, decodeAddress, encodeAddress, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
@@ -37,51 +37,110 @@ export interface MessageBatchOptions {
   addresses?: boolean
 }
 
-/** Fixed-size slots for many datagrams, owned by the caller and reused from call to call. */
+/** The memory of a batch the constructor made (`ERR_INVALID_ARG_TYPE` for anything else). */
+let slotsOf: (batch: unknown, name: string) => Slots
+
+interface Slots {
+  capacity: number
+  slotSize: number
+  data: Uint8Array
+  meta: Int32Array
+  addresses: Uint8Array | null
+}
+
+/**
+ * Fixed-size slots for many datagrams, owned by the caller and reused from call to call. Its memory is
+ * held in private fields (the properties are getters): the native calls get exactly what the
+ * constructor allocated, and an object that only looks like a batch is refused.
+ */
 export class MessageBatch {
-  /** Number of slots. */
-  readonly capacity: number
-  /** Bytes per slot. */
-  readonly slotSize: number
-  /** The slab: slot `i` is `data[i * slotSize .. (i + 1) * slotSize]`. */
-  readonly data: Uint8Array
-  /** `[length, flags, addressLength]` per slot ({@link META_STRIDE} ints). */
-  readonly meta: Int32Array
-  /** One raw `struct sockaddr` of {@link ADDRESS_SLOT_SIZE} bytes per slot, or `null` when the batch keeps no addresses. */
-  readonly addresses: Uint8Array | null
+  readonly #capacity: number
+  readonly #slotSize: number
+  readonly #data: Uint8Array
+  readonly #meta: Int32Array
+  readonly #addresses: Uint8Array | null
 
   /** `capacity` slots (1 to {@link MAX_MESSAGES}) of `options.slotSize` bytes each. */
   constructor(capacity: number, options?: MessageBatchOptions) {
-    this.capacity = validateInteger(capacity, 'capacity', 1, MAX_MESSAGES)
+    this.#capacity = validateInteger(capacity, 'capacity', 1, MAX_MESSAGES)
     const opts = validateOptions<MessageBatchOptions>(options)
-    this.slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
+    this.#slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
     const withAddresses = validateOptionalBoolean(opts.addresses, 'options.addresses') ?? false
-    this.data = new Uint8Array(this.capacity * this.slotSize)
-    this.meta = new Int32Array(this.capacity * META_STRIDE)
-    this.addresses = withAddresses ? new Uint8Array(this.capacity * ADDRESS_SLOT_SIZE) : null
+    this.#data = new Uint8Array(this.#capacity * this.#slotSize)
+    this.#meta = new Int32Array(this.#capacity * META_STRIDE)
+    this.#addresses = withAddresses ? new Uint8Array(this.#capacity * ADDRESS_SLOT_SIZE) : null
   }
 
-  private index(i: unknown): number {
-    if (typeof i !== 'number' || (i | 0) !== i || i < 0 || i >= this.capacity) {
+  /** Number of slots. */
+  get capacity(): number {
+    return MessageBatch.#checked(this).#capacity
+  }
+
+  /** Bytes per slot. */
+  get slotSize(): number {
+    return MessageBatch.#checked(this).#slotSize
+  }
+
+  /** The slab: slot `i` is `data[i * slotSize .. (i + 1) * slotSize]`. */
+  get data(): Uint8Array {
+    return MessageBatch.#checked(this).#data
+  }
+
+  /** `[length, flags, addressLength]` per slot ({@link META_STRIDE} ints). */
+  get meta(): Int32Array {
+    return MessageBatch.#checked(this).#meta
+  }
+
+  /** One raw `struct sockaddr` of {@link ADDRESS_SLOT_SIZE} bytes per slot, or `null` when the batch keeps no addresses. */
+  get addresses(): Uint8Array | null {
+    return MessageBatch.#checked(this).#addresses
+  }
+
+  /** `'MessageBatch'`, for `Object.prototype.toString`. */
+  get [Symbol.toStringTag](): string {
+    return 'MessageBatch'
+  }
+
+  /** `self` when the constructor made it; `ERR_INVALID_THIS` for a method borrowed onto another object. */
+  static #checked(self: unknown): MessageBatch {
+    if (typeof self !== 'object' || self === null || !(#data in self)) throw invalidThis('MessageBatch')
+    return self as MessageBatch
+  }
+
+  static {
+    // The native calls below reach the private memory through this, after the brand check.
+    slotsOf = (batch, name) => {
+      if (typeof batch !== 'object' || batch === null || !(#data in batch)) throw invalidArgType(name, 'an instance of MessageBatch', batch)
+      const b = batch as MessageBatch
+      return { capacity: b.#capacity, slotSize: b.#slotSize, data: b.#data, meta: b.#meta, addresses: b.#addresses }
+    }
+  }
+
+  /** Slot `i` of `self`: a method borrowed onto another object is `ERR_INVALID_THIS` before anything else. */
+  static #index(self: unknown, i: unknown): number {
+    const capacity = MessageBatch.#checked(self).#capacity
+    if (typeof i !== 'number' || (i | 0) !== i || i < 0 || i >= capacity) {
       if (typeof i !== 'number') throw invalidArgType('index', 'of type number', i)
-      throw outOfRange('index', `an integer >= 0 and <= ${this.capacity - 1}`, i)
+      throw outOfRange('index', `an integer >= 0 and <= ${capacity - 1}`, i)
     }
     return i
   }
 
   /** Where slot `i` starts in {@link data}. */
   offset(i: number): number {
-    return this.index(i) * this.slotSize
+    return MessageBatch.#index(this, i) * this.#slotSize
   }
 
   /** Bytes of the datagram in slot `i` (received, or set with {@link setLength}). */
   length(i: number): number {
-    return this.meta[this.index(i) * META_STRIDE]
+    const at = MessageBatch.#index(this, i)
+    return this.#meta[at * META_STRIDE]
   }
 
   /** The kernel's `msg_flags` of the datagram received in slot `i`. */
   flags(i: number): number {
-    return this.meta[this.index(i) * META_STRIDE + 1]
+    const at = MessageBatch.#index(this, i)
+    return this.#meta[at * META_STRIDE + 1]
   }
 
   /** The datagram received in slot `i` was larger than the slot: the rest is lost. */
@@ -92,13 +151,13 @@ export class MessageBatch {
   /** A view of the datagram in slot `i` (its {@link length} bytes; allocates the view, not the bytes). */
   message(i: number): Uint8Array {
     const at = this.offset(i)
-    return this.data.subarray(at, at + this.length(i))
+    return this.#data.subarray(at, at + this.length(i))
   }
 
   /** Sets how many bytes of slot `i` {@link sendMessages} sends (0 to {@link slotSize}). */
   setLength(i: number, length: number): void {
-    const at = this.index(i) * META_STRIDE
-    this.meta[at] = validateInteger(length, 'length', 0, this.slotSize)
+    const at = MessageBatch.#index(this, i) * META_STRIDE
+    this.#meta[at] = validateInteger(length, 'length', 0, this.#slotSize)
   }
 
   /**
@@ -107,38 +166,38 @@ export class MessageBatch {
    * decode, the raw address is sent back as it is.
    */
   address(i: number): SocketAddress | Uint8Array | null {
-    const at = this.index(i)
-    const length = this.meta[at * META_STRIDE + 2]
-    if (this.addresses === null || length <= 0) return null
-    return decodeAddress(this.addresses, at * ADDRESS_SLOT_SIZE, length)
+    const at = MessageBatch.#index(this, i)
+    const length = this.#meta[at * META_STRIDE + 2]
+    if (this.#addresses === null || length <= 0) return null
+    return decodeAddress(this.#addresses, at * ADDRESS_SLOT_SIZE, length)
   }
 
   /** Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with `addresses: true`. */
   setAddress(i: number, address: Address | null): void {
-    const at = this.index(i)
+    const at = MessageBatch.#index(this, i)
     if (address === null) {
-      this.meta[at * META_STRIDE + 2] = 0
+      this.#meta[at * META_STRIDE + 2] = 0
       return
     }
-    if (this.addresses === null) throw invalidArgValue('address', 'needs a MessageBatch made with { addresses: true }', address)
+    if (this.#addresses === null) throw invalidArgValue('address', 'needs a MessageBatch made with { addresses: true }', address)
     const raw = encodeAddress(address, 'sendmmsg')
-    this.addresses.set(raw, at * ADDRESS_SLOT_SIZE)
-    this.meta[at * META_STRIDE + 2] = raw.byteLength
+    this.#addresses.set(raw, at * ADDRESS_SLOT_SIZE)
+    this.#meta[at * META_STRIDE + 2] = raw.byteLength
   }
 
   /** Copies `bytes` into slot `i` and sets its length (and its address, when given). */
   set(i: number, bytes: ArrayBufferView, address?: Address | null): void {
     const at = this.offset(i)
     const size = validateViewLength(bytes, 'bytes')
-    if (size > this.slotSize) throw outOfRange('bytes.byteLength', `<= ${this.slotSize} (the slot size)`, size)
-    this.data.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), at)
-    this.meta[(at / this.slotSize) * META_STRIDE] = size
+    if (size > this.#slotSize) throw outOfRange('bytes.byteLength', `<= ${this.#slotSize} (the slot size)`, size)
+    this.#data.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), at)
+    this.#meta[(at / this.#slotSize) * META_STRIDE] = size
     if (address !== undefined) this.setAddress(i, address)
   }
 }
 
-function validateSlots(batch: unknown, start: unknown, count: unknown): [MessageBatch, number, number] {
-  if (!(batch instanceof MessageBatch)) throw invalidArgType('batch', 'an instance of MessageBatch', batch)
+function validateSlots(value: unknown, start: unknown, count: unknown): [Slots, number, number] {
+  const batch = slotsOf(value, 'batch')
   const first = start === undefined ? 0 : validateInteger(start, 'start', 0, batch.capacity - 1)
   const n = count === undefined ? batch.capacity - first : validateInteger(count, 'count', 1, batch.capacity - first)
   return [batch, first, n]
