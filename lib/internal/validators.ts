@@ -129,16 +129,28 @@ export function validateIpLiteral(value: unknown, name: string, fallback?: strin
 }
 
 /**
- * A unix socket path: a non-empty string with no NUL, except the leading one that names an abstract
- * socket (the kernel would cut the path at an inner NUL and bind or connect somewhere else).
+ * A unix socket path, the one rule of every function that takes one: a non-empty string, or the
+ * name's bytes as a `Uint8Array` (a name that is not UTF-8), with no NUL except the leading one
+ * that names an abstract socket (the kernel would cut a path at an inner NUL and bind or connect
+ * somewhere else).
  */
-export function validateSocketPath(value: unknown, name = 'path'): string {
-  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value)
-  if (value.length === 0) throw invalidArgValue(name, 'must not be empty', value)
-  if (value.indexOf('\0', 1) !== -1) {
-    throw invalidArgValue(name, "must not contain null bytes (other than the leading '\\0' of an abstract name)", value)
+export function validateSocketPath(value: unknown, name = 'path'): string | Uint8Array {
+  if (typeof value === 'string') {
+    if (value.length === 0) throw invalidArgValue(name, 'must not be empty', value)
+    if (value.indexOf('\0', 1) !== -1) throw invalidArgValue(name, INNER_NUL, value)
+    return value
   }
+  if (!isUint8Array(value)) throw invalidArgType(name, 'of type string or an instance of Uint8Array', value)
+  if (validateByteLength(value, name) === 0) throw invalidArgValue(name, 'must not be empty', value)
+  if (value.indexOf(0, 1) !== -1) throw invalidArgValue(name, INNER_NUL, value)
   return value
+}
+
+const INNER_NUL = "must not contain null bytes (other than the leading '\\0' of an abstract name)"
+
+/** Whether `value` is a real `Uint8Array` (a `Buffer` too), asked of the engine rather than of `instanceof`. */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return typedArrayKind.call(value) === 'Uint8Array'
 }
 
 /** A timer duration in milliseconds (fractions allowed): finite, >= 0, below {@link MAX_TIMER_MS}. */
@@ -251,8 +263,8 @@ export function validateNamedNumber(value: unknown, name: string, names: Readonl
   return known
 }
 
-/** A checked address object: a unix path, or an IP literal and port. */
-export type AddressObject = { path: string; address?: undefined; port?: undefined } | { path?: undefined; address: string; port: number }
+/** A checked address object: a unix path (text or bytes), or an IP literal and port. */
+export type AddressObject = { path: string | Uint8Array; address?: undefined; port?: undefined } | { path?: undefined; address: string; port: number }
 
 /**
  * An address given as an object: `{ path }` (or a `SocketAddress` of family `'unix'`) for a unix
@@ -264,10 +276,8 @@ export function validateAddressObject(value: unknown, name: string): AddressObje
   }
   const { path, address, port, family } = value as { path?: unknown; address?: unknown; port?: unknown; family?: unknown }
   if (path !== undefined || family === 'unix') {
-    const p = path !== undefined ? path : address
-    if (typeof p !== 'string') throw invalidArgType(`${name}.path`, 'of type string', p)
-    if (p.length === 0) throw invalidArgValue(`${name}.path`, 'must not be empty', p)
-    return { path: p }
+    // A unix SocketAddress carries the name's bytes in `path` when they are not UTF-8: those win.
+    return { path: validateSocketPath(path !== undefined ? path : address, `${name}.path`) }
   }
   return { address: validateIpLiteral(address, `${name}.address`), port: validatePort(port, `${name}.port`) }
 }

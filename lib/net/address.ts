@@ -5,17 +5,30 @@
  * datagram); encoding writes into a scratch buffer the native call copies before it returns.
  */
 import { outOfRange, systemError } from '../internal/errors'
-import { validateAddressObject, validateByteLength } from '../internal/validators'
+import { isUint8Array, validateAddressObject, validateByteLength } from '../internal/validators'
 import { AF_INET, AF_INET6, AF_UNIX } from './constants'
 
-/** One end of a socket, as `localAddress`, `remoteAddress` and `recvFrom` report it. */
+/**
+ * One end of a socket, as `localAddress`, `remoteAddress` and `recvFrom` report it. Passed back as
+ * it is, it names the same socket: a unix name that is not valid UTF-8 keeps its exact bytes in
+ * `path`, which every function taking an address uses instead of the text.
+ */
 export interface SocketAddress {
-  /** An IP address (`'127.0.0.1'`, `'::1'`), or a unix socket's path (`''` if unnamed; an abstract name starts with `'\0'`). */
+  /**
+   * An IP address (`'127.0.0.1'`, `'::1'`), or a unix socket's path (`''` if unnamed; an abstract
+   * name starts with `'\0'`). A unix name that is not valid UTF-8 is shown here with U+FFFD for the
+   * bytes that are not, and kept exactly in `path`.
+   */
   address: string
   /** The port; `0` for unix sockets. */
   port: number
   /** The address family, named as `node:net` names it (plus `'unix'` for unix sockets). */
   family: 'IPv4' | 'IPv6' | 'unix'
+  /**
+   * Only for a unix name that is not valid UTF-8: its bytes as the kernel reported them (an abstract
+   * name with its leading 0 byte, a filesystem path without its terminating one).
+   */
+  path?: Uint8Array
 }
 
 /**
@@ -36,8 +49,11 @@ export interface IpAddress {
 
 /** A unix socket's path. */
 export interface UnixPath {
-  /** A filesystem path, or an abstract name starting with `'\0'`. */
-  path: string
+  /**
+   * A filesystem path, or an abstract name starting with `'\0'`; as text (encoded as UTF-8) or as
+   * the exact bytes of the name. No NUL after the first character or byte.
+   */
+  path: string | Uint8Array
 }
 
 /** The largest raw `struct sockaddr` (`sockaddr_storage`): every address of every family fits. */
@@ -50,6 +66,8 @@ const SOCKADDR_IN6_SIZE = 28
 /** `sizeof(sun_path)`: a filesystem path needs room for its terminating NUL, an abstract name does not. */
 const SUN_PATH_SIZE = 108
 const utf8 = new TextDecoder()
+/** Throws on bytes that are not UTF-8: a unix name that is not keeps its bytes (`SocketAddress.path`). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const utf8Encoder = new TextEncoder()
 
 function familyOf(bytes: Uint8Array): number {
@@ -79,13 +97,35 @@ export function decodeAddress(bytes: Uint8Array, offset: number, length: number)
   if (family === AF_INET6 && length >= SOCKADDR_IN6_SIZE) {
     return { address: formatIpv6(view, 8), port: (view[2] << 8) | view[3], family: 'IPv6' }
   }
-  if (family === AF_UNIX) {
-    let end = length
-    // A filesystem path ends at its NUL; an abstract name (leading NUL) is counted by length.
-    if (view[2] !== 0) for (let i = 2; i < length; i++) if (view[i] === 0) { end = i; break }
-    return { address: utf8.decode(view.subarray(2, end)), port: 0, family: 'unix' }
-  }
+  if (family === AF_UNIX) return decodeUnix(view, length)
   return view.slice(0, length)
+}
+
+/**
+ * A unix address: a filesystem path ends at its NUL; an abstract name (leading NUL) is counted by
+ * length. Every name decodes to something that, passed back, names the same socket: a name that is not
+ * UTF-8 keeps its bytes in `path`, and an abstract name with a NUL after the first byte (which no
+ * path argument may hold) stays the raw `struct sockaddr`, as other families do.
+ */
+function decodeUnix(view: Uint8Array, length: number): SocketAddress | Uint8Array {
+  let end = length
+  if (view[2] !== 0) {
+    for (let i = 2; i < length; i++) {
+      if (view[i] === 0) {
+        end = i
+        break
+      }
+    }
+  } else {
+    const inner = view.indexOf(0, 3)
+    if (inner !== -1 && inner < length) return view.slice(0, length)
+  }
+  const name = view.subarray(2, end)
+  try {
+    return { address: strictUtf8.decode(name), port: 0, family: 'unix' }
+  } catch {
+    return { address: utf8.decode(name), port: 0, family: 'unix', path: name.slice() }
+  }
 }
 
 /**
@@ -155,7 +195,7 @@ const scratchIn6 = scratch.subarray(0, SOCKADDR_IN6_SIZE)
  * bytes are a shared scratch buffer, valid until the next call, unless `value` is raw bytes already.
  */
 export function encodeAddress(value: unknown, syscall: string, name = 'address'): Uint8Array {
-  if (value instanceof Uint8Array) {
+  if (isUint8Array(value)) {
     const size = validateByteLength(value, name)
     if (size < 2 || size > SOCKADDR_STORAGE_SIZE) {
       throw outOfRange(`${name}.byteLength`, `>= 2 and <= ${SOCKADDR_STORAGE_SIZE} (a raw struct sockaddr)`, size)
@@ -228,15 +268,16 @@ function writeIpv6(address: string, into: Uint8Array, at: number): void {
 }
 
 /**
- * A `sockaddr_un` for a unix path, in the scratch buffer: a filesystem path with its terminating NUL,
- * an abstract name (leading NUL) counted by its length. A name that does not fit `sun_path` is
- * `ENAMETOOLONG`, as the kernel would say.
+ * A `sockaddr_un` for a unix path checked by `validateSocketPath` (text, encoded as UTF-8, or the
+ * name's bytes), in the scratch buffer: a filesystem path with its terminating NUL, an abstract name
+ * (leading NUL) counted by its length. A name that does not fit `sun_path` is `ENAMETOOLONG`, as
+ * the kernel would say.
  */
-export function encodeUnixPath(path: string, syscall: string): Uint8Array {
-  const bytes = utf8Encoder.encode(path)
+export function encodeUnixPath(path: string | Uint8Array, syscall: string): Uint8Array {
+  const bytes = typeof path === 'string' ? utf8Encoder.encode(path) : path
   const abstractName = bytes[0] === 0
   const size = bytes.length + (abstractName ? 0 : 1)
-  if (size > SUN_PATH_SIZE) throw systemError('ENAMETOOLONG', syscall, path)
+  if (size > SUN_PATH_SIZE) throw systemError('ENAMETOOLONG', syscall, typeof path === 'string' ? path : utf8.decode(path))
   scratch.fill(0, 0, 2 + SUN_PATH_SIZE)
   setFamily(scratch, AF_UNIX)
   scratch.set(bytes, 2)

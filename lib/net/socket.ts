@@ -79,7 +79,7 @@ const nativeAccept = hotCall('acceptFd')
  */
 export function destination(fd: number, address: unknown, syscall: string): Uint8Array {
   const raw = encodeAddress(address, syscall)
-  if (address instanceof Uint8Array || portOf(raw) !== 0) return raw
+  if (raw === address || portOf(raw) !== 0) return raw
   const protocol = requireNative().getSocketOptionInt(fd, C.SOL_SOCKET, C.SO_PROTOCOL)
   if (protocol === C.IPPROTO_TCP || protocol === C.IPPROTO_UDP) throw badDestinationPort(0)
   return raw
@@ -149,10 +149,11 @@ export function listenTcp(port: number, host?: string, options?: ListenOptions):
 
 /**
  * A listening unix stream socket at `path` (a leading `'\0'` makes an abstract socket, which has no
- * file; a NUL anywhere else is `ERR_INVALID_ARG_VALUE`). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
+ * file; a NUL anywhere else is `ERR_INVALID_ARG_VALUE`; a `Uint8Array` gives the name's exact
+ * bytes). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
  * what you mean.
  */
-export function listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'>): number {
+export function listenUnix(path: string | Uint8Array, options?: Pick<ListenOptions, 'backlog'>): number {
   const p = validateSocketPath(path)
   const opts = validateOptions<ListenOptions>(options)
   return requireNative().listenStream(encodeUnixPath(p, 'bind'), validateBacklog(opts.backlog, 'options.backlog'), false)
@@ -171,7 +172,7 @@ export function connectTcp(port: number, host?: string): number {
 }
 
 /** Connects a unix stream socket at `path`. Throws `ENOENT` when nothing is there, `ECONNREFUSED` when no one listens. */
-export function connectUnix(path: string): number {
+export function connectUnix(path: string | Uint8Array): number {
   return requireNative().connectStream(encodeUnixPath(validateSocketPath(path), 'connect'))
 }
 
