@@ -42,3 +42,22 @@ test('item 4: 30,000 readable() and wait() timeouts on one eventfd all settle, s
   const outcome = JSON.parse(result.stdout) as Record<string, number | boolean>
   t.deepEqual(outcome, { timers: 1, registered: 1, zeros: WAITERS, empty: WAITERS, left: 0, stillHas: false })
 })
+
+test('item 4: the shared timer follows unref(): pending timeouts of every kind let the process exit', (t) => {
+  const result = runNode(
+    `
+    const { Epoll, eventfd } = epoll
+    const ep = new Epoll()
+    const efd = eventfd(0)
+    for (let i = 0; i < 1000; i++) ep.readable(efd, { timeout: 600000 + i })
+    ep.wait({ timeout: 600000 })
+    ep.writable(eventfd(0), { timeout: 0 }).then(() => {})
+    ep.unref()
+    ep.ref()
+    ep.unref()
+    `,
+    { timeout: scaled(20_000) },
+  )
+  t.is(result.signal, null, `killed: a pending timeout kept the process alive\n${result.stderr}`)
+  t.is(result.status, 0, result.stderr)
+})
