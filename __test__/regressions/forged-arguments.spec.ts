@@ -109,3 +109,20 @@ test('items 9 and 10: a proxy whose traps throw still gets a coded error for the
   const [a] = pair(t)
   t.throws(() => recvMessages(a, hostile as MessageBatch), { code: 'ERR_INVALID_ARG_TYPE', message: /Received an object$/ })
 })
+
+test('items 9 and 10: views are asked of the engine: a swapped prototype neither breaks a call nor changes its length', (t) => {
+  const [r, w] = pipe()
+  t.teardown(() => [r, w].forEach((fd) => close(fd)))
+  const viewAsBytes = Object.setPrototypeOf(new DataView(new ArrayBuffer(4)), Uint8Array.prototype) as DataView
+  const bytesAsView = Object.setPrototypeOf(new Uint8Array(3), DataView.prototype) as Uint8Array
+  t.is(write(w, viewAsBytes), 4)
+  t.is(write(w, bytesAsView), 3)
+  const batch = new MessageBatch(1, { slotSize: 8 })
+  batch.set(0, bytesAsView)
+  t.is(batch.length(0), 3)
+  using ep = new Epoll()
+  t.throws(() => ep.pollInto(Object.create(Uint32Array.prototype) as Uint32Array, 0), {
+    code: 'ERR_INVALID_ARG_TYPE',
+    message: 'The "out" argument must be an instance of Uint32Array. Received an instance of Uint32Array',
+  })
+})

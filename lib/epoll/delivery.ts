@@ -364,3 +364,27 @@ export class Delivery {
 function rethrow(error: unknown): never {
   throw error
 }
+
+/**
+ * `out` holds `first` kept pairs followed by `more` pairs from the kernel; an fd in both (an
+ * edge-triggered fd with a new edge) is reported once, with its events merged. Returns the count.
+ */
+export function mergeByFd(out: Uint32Array, first: number, more: number): number {
+  if (more === 0) return first
+  const at = new Map<number, number>()
+  for (let i = 0; i < first; i++) at.set(out[2 * i], i)
+  let count = first
+  for (let i = first; i < first + more; i++) {
+    const fd = out[2 * i]
+    const events = out[2 * i + 1]
+    const seen = at.get(fd)
+    if (seen !== undefined) {
+      out[2 * seen + 1] |= events
+    } else {
+      out[2 * count] = fd
+      out[2 * count + 1] = events
+      count++
+    }
+  }
+  return count
+}

@@ -8,11 +8,11 @@ import { isMainThread } from 'node:worker_threads'
 
 import type { NativeEpoll } from '../../binding'
 import { abortErrorOf } from '../internal/abort'
-import { closedError, invalidArgType, invalidThis, outOfRange } from '../internal/errors'
+import { closedError, invalidArgType, invalidThis } from '../internal/errors'
 import { hotCall, requireNative } from '../internal/native'
-import { type Fd, validateEvents, validateFd, validateOptionalBoolean, validateOptionalFunction, validateOptionalSignal, validateOptions, validatePositiveInt32, validateTimeout } from '../internal/validators'
+import { type Fd, validateEventBuffer, validateEvents, validateFd, validateOptionalBoolean, validateOptionalFunction, validateOptionalSignal, validateOptions, validatePositiveInt32, validateTimeout } from '../internal/validators'
 import { type BusyPollOptions, validateBusyPoll } from './busy-poll'
-import { Delivery, type EpollEvent, type EventHandler } from './delivery'
+import { Delivery, type EpollEvent, type EventHandler, mergeByFd } from './delivery'
 import { DEFAULT_EVENTS } from './flags'
 import { type Direction, ReadinessWaits } from './readiness'
 
@@ -87,9 +87,6 @@ let scratch = new Uint32Array(2 * 64)
 
 /** Handed to the constructor by {@link Epoll.fromFd} only: adopt this native instance. */
 const adoptKey = Symbol('adopt')
-
-/** The real element count of a typed array, which a subclass's `length` getter cannot change. */
-const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!
 
 /**
  * A Linux epoll instance, modelled on Python's `select.epoll`: register fds with an event mask, then
@@ -428,35 +425,4 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   static #brand(self: unknown): asserts self is Epoll {
     if (typeof self !== 'object' || self === null || !(#native in self)) throw invalidThis('Epoll')
   }
-}
-
-/**
- * `out` holds `first` kept pairs followed by `more` pairs from the kernel; an fd in both (an
- * edge-triggered fd with a new edge) is reported once, with its events merged. Returns the count.
- */
-function mergeByFd(out: Uint32Array, first: number, more: number): number {
-  if (more === 0) return first
-  const at = new Map<number, number>()
-  for (let i = 0; i < first; i++) at.set(out[2 * i], i)
-  let count = first
-  for (let i = first; i < first + more; i++) {
-    const fd = out[2 * i]
-    const events = out[2 * i + 1]
-    const seen = at.get(fd)
-    if (seen !== undefined) {
-      out[2 * seen + 1] |= events
-    } else {
-      out[2 * count] = fd
-      out[2 * count + 1] = events
-      count++
-    }
-  }
-  return count
-}
-
-function validateEventBuffer(out: unknown): asserts out is Uint32Array {
-  if (!(out instanceof Uint32Array)) throw invalidArgType('out', 'an instance of Uint32Array', out)
-  // The intrinsic length: a subclass's `length` getter could claim room the memory does not have.
-  const length = typedArrayLength.call(out) as number
-  if (length < 2) throw outOfRange('out.length', '>= 2 (room for one [fd, events] pair)', length)
 }

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net'
 
 import { invalidArgType, invalidArgValue, outOfRange, socketBadPort } from './errors'
+import { bufferOf, byteLengthOf, byteOffsetOf, elementCountOf, typedArrayKindOf } from './views'
 
 /** An fd number, or any object with a numeric `fd` (a `net.Socket`'s handle, an `Epoll`, ...). */
 export type Fd =
@@ -150,7 +151,7 @@ const INNER_NUL = "must not contain null bytes (other than the leading '\\0' of 
 
 /** Whether `value` is a real `Uint8Array` (a `Buffer` too), asked of the engine rather than of `instanceof`. */
 export function isUint8Array(value: unknown): value is Uint8Array {
-  return typedArrayKind.call(value) === 'Uint8Array'
+  return typedArrayKindOf(value) === 'Uint8Array'
 }
 
 /** A timer duration in milliseconds (fractions allowed): finite, >= 0, below {@link MAX_TIMER_MS}. */
@@ -194,12 +195,12 @@ export function validateByteRange(view: ArrayBufferView, offset: unknown, length
 export function validateByteLength(view: ArrayBufferView, name: string): number {
   let size: number
   try {
-    size = view.byteLength
+    size = byteLengthOf(view)
   } catch (error) {
-    if (isDetached(view.buffer)) size = 0
+    if (isDetached(bufferOf(view))) size = 0
     else throw error
   }
-  if (size === 0 && isDetached(view.buffer)) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
+  if (size === 0 && isDetached(bufferOf(view))) throw invalidArgValue(name, 'must not be a view of a detached ArrayBuffer', view)
   return size
 }
 
@@ -322,9 +323,6 @@ export function validateOptionalFunction(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function') throw invalidArgType(name, 'of type function', value)
 }
 
-/** The engine's own name of a typed array's kind (`'Int32Array'`), `undefined` for anything else. */
-const typedArrayKind = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!
-
 /** Typed array kinds the package takes as arguments. */
 type TypedArrayKind = Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor
 
@@ -333,7 +331,7 @@ type TypedArrayKind = Int32ArrayConstructor | Uint32ArrayConstructor | Uint8Arra
  * made with `Object.create(Int32Array.prototype)` passes `instanceof` but holds no memory.
  */
 export function validateTypedArray<T extends TypedArrayKind>(value: unknown, name: string, type: T): asserts value is InstanceType<T> {
-  if (typedArrayKind.call(value) !== type.name) throw invalidArgType(name, `an instance of ${type.name}`, value)
+  if (typedArrayKindOf(value) !== type.name) throw invalidArgType(name, `an instance of ${type.name}`, value)
 }
 
 /**
@@ -361,10 +359,19 @@ export function validateApart(written: ArrayBufferView[], writtenNames: string[]
     for (let j = 0; j < all.length; j++) {
       const a = all[i]
       const b = all[j]
-      if (i === j || a.buffer !== b.buffer) continue
-      if (a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength) {
+      if (i === j || bufferOf(a) !== bufferOf(b)) continue
+      const [aStart, bStart] = [byteOffsetOf(a), byteOffsetOf(b)]
+      if (aStart < bStart + byteLengthOf(b) && bStart < aStart + byteLengthOf(a)) {
         throw invalidArgValue(names[i], `must not share memory with ${names[j]}`, a)
       }
     }
   }
+}
+
+/** `Epoll#pollInto`'s buffer: a real `Uint32Array` with room for one `[fd, events]` pair. */
+export function validateEventBuffer(out: unknown): asserts out is Uint32Array {
+  validateTypedArray(out, 'out', Uint32Array)
+  // The intrinsic length: a subclass's `length` getter could claim room the memory does not have.
+  const length = elementCountOf(out)
+  if (length < 2) throw outOfRange('out.length', '>= 2 (room for one [fd, events] pair)', length)
 }

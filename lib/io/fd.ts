@@ -8,6 +8,7 @@
 import { outOfRange } from '../internal/errors'
 import { hotCall, requireNative } from '../internal/native'
 import { type Fd, validateByteRange, validateFd, validateView, validateViews } from '../internal/validators'
+import { isTypedArray, typedByteLengthOf } from '../internal/views'
 
 /** What {@link read}, {@link write}, {@link readv}, {@link writev} and `accept` return when the fd is not ready (a typed copy of the core's, checked by a spec). */
 export const WOULD_BLOCK = -1 as const
@@ -59,9 +60,10 @@ export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: numb
  * caller; every message is built out of line, by `validateView` and `validateByteRange`.
  */
 function byteCount(buffer: ArrayBufferView, offset: number, length: number | undefined, minLength: number): number {
-  if (ArrayBuffer.isView(buffer) && !(buffer instanceof DataView)) {
-    // A typed array's byteLength never throws; a detached one has 0 and takes the path with the messages.
-    const size = buffer.byteLength
+  if (isTypedArray(buffer)) {
+    // A typed array's byteLength never throws; a detached one has 0 and takes the path with the
+    // messages. Both asked of the engine: a swapped prototype cannot lie here (and it is not slower).
+    const size = typedByteLengthOf(buffer)
     if (length === undefined) {
       if (offset === 0 && size >= minLength && size > 0) return size
     } else if (size > 0 && Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= minLength && offset + length <= size) {

@@ -17,7 +17,8 @@
 import { type Epoll, nativeOf, validateEpoll } from '../epoll/epoll'
 import { invalidArgType, outOfRange } from '../internal/errors'
 import { hotCall } from '../internal/native'
-import { validateApart, validateInteger, validateTimeout, validateTypedArray, validateView } from '../internal/validators'
+import { validateApart, validateByteLength, validateInteger, validateTimeout, validateTypedArray, validateView } from '../internal/validators'
+import { byteLengthOf, elementCountOf } from '../internal/views'
 
 /** What {@link pollRead} puts in `lengths[i]` for an fd it did not read: no input event, skipped, or would block. */
 export const NOT_READ = -1 as const
@@ -63,9 +64,9 @@ function validateSlotSize(value: unknown, slabBytes: number): number {
 export function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset = 0, length?: number): number {
   validateTypedArray(fds, 'fds', Int32Array)
   validateTypedArray(results, 'results', Int32Array)
-  const n = validateInteger(count, 'count', 0, Math.min(fds.length, results.length))
+  const n = validateInteger(count, 'count', 0, Math.min(elementCountOf(fds), elementCountOf(results)))
   validateView(buffer, 'buffer')
-  const size = buffer.byteLength
+  const size = validateByteLength(buffer, 'buffer')
   const start = validateInteger(offset, 'offset', 0, size)
   const bytes = length === undefined ? size - start : validateInteger(length, 'length', 0, size - start)
   validateApart([results], ['results'], [fds, buffer], ['fds', 'buffer'])
@@ -106,9 +107,9 @@ export function pollRead(
   validateTypedArray(events, 'events', Uint32Array)
   validateTypedArray(lengths, 'lengths', Int32Array)
   validateView(slab, 'slab')
-  const slot = validateSlotSize(slotSize, slab.byteLength)
-  if (events.length < 2 || lengths.length < 1) {
-    throw outOfRange('events.length', '>= 2 with lengths.length >= 1 (room for one event)', events.length)
+  const slot = validateSlotSize(slotSize, validateByteLength(slab, 'slab'))
+  if (elementCountOf(events) < 2 || elementCountOf(lengths) < 1) {
+    throw outOfRange('events.length', '>= 2 with lengths.length >= 1 (room for one event)', elementCountOf(events))
   }
   const ms = validateTimeout(timeout)
   if (skip !== undefined) validateTypedArray(skip, 'skip', Uint8Array)
@@ -136,8 +137,8 @@ export function writeSlots(
   validateTypedArray(lengths, 'lengths', Int32Array)
   validateView(slab, 'slab')
   validateTypedArray(results, 'results', Int32Array)
-  const slot = validateSlotSize(slotSize, slab.byteLength)
-  const max = Math.min(pairs.length >> 1, lengths.length, results.length, Math.floor(slab.byteLength / slot))
+  const slot = validateSlotSize(slotSize, validateByteLength(slab, 'slab'))
+  const max = Math.min(elementCountOf(pairs) >> 1, elementCountOf(lengths), elementCountOf(results), Math.floor(byteLengthOf(slab) / slot))
   const n = validateInteger(count, 'count', 0, max)
   validateApart([results], ['results'], [pairs, lengths, slab], ['pairs', 'lengths', 'slab'])
   return nativeWriteSlots(pairs, n, lengths, slab, slot, results)

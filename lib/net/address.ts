@@ -6,6 +6,7 @@
  */
 import { outOfRange, systemError } from '../internal/errors'
 import { isUint8Array, validateAddressObject, validateByteLength } from '../internal/validators'
+import { byteLengthOf } from '../internal/views'
 import { AF_INET, AF_INET6, AF_UNIX } from './constants'
 
 /**
@@ -171,8 +172,9 @@ function formatIpv6(bytes: Uint8Array, at: number): string {
 
 /** The port of a raw IPv4 or IPv6 address; `-1` for other families. */
 export function portOf(raw: Uint8Array): number {
-  const family = raw.byteLength >= 2 ? familyOf(raw) : -1
-  if ((family === AF_INET && raw.byteLength >= SOCKADDR_IN_SIZE) || (family === AF_INET6 && raw.byteLength >= SOCKADDR_IN6_SIZE)) {
+  const size = byteLengthOf(raw)
+  const family = size >= 2 ? familyOf(raw) : -1
+  if ((family === AF_INET && size >= SOCKADDR_IN_SIZE) || (family === AF_INET6 && size >= SOCKADDR_IN6_SIZE)) {
     return (raw[2] << 8) | raw[3]
   }
   return -1

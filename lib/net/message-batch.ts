@@ -16,6 +16,7 @@
  */
 import { invalidArgType, invalidArgValue, invalidThis, outOfRange } from '../internal/errors'
 import { requireNative } from '../internal/native'
+import { bufferOf, byteLengthOf, byteOffsetOf } from '../internal/views'
 import { type Fd, validateFd, validateInteger, validateOptionalBoolean, validateOptions, validateViewLength } from '../internal/validators'
 import { type Address, decodeAddress, encodeAddress, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
 import { MSG_TRUNC } from './constants'
@@ -182,7 +183,7 @@ export class MessageBatch {
     if (this.#addresses === null) throw invalidArgValue('address', 'needs a MessageBatch made with { addresses: true }', address)
     const raw = encodeAddress(address, 'sendmmsg')
     this.#addresses.set(raw, at * ADDRESS_SLOT_SIZE)
-    this.#meta[at * META_STRIDE + 2] = raw.byteLength
+    this.#meta[at * META_STRIDE + 2] = byteLengthOf(raw)
   }
 
   /** Copies `bytes` into slot `i` and sets its length (and its address, when given). */
@@ -190,7 +191,7 @@ export class MessageBatch {
     const at = this.offset(i)
     const size = validateViewLength(bytes, 'bytes')
     if (size > this.#slotSize) throw outOfRange('bytes.byteLength', `<= ${this.#slotSize} (the slot size)`, size)
-    this.#data.set(new Uint8Array(bytes.buffer, bytes.byteOffset, size), at)
+    this.#data.set(new Uint8Array(bufferOf(bytes), byteOffsetOf(bytes), size), at)
     this.#meta[(at / this.#slotSize) * META_STRIDE] = size
     if (address !== undefined) this.setAddress(i, address)
   }
