@@ -128,11 +128,20 @@ test('batches: a non-batch, a start or count outside it, and bad slot sizes are 
   t.throws(() => batch.length(4), { code: 'ERR_OUT_OF_RANGE', message: /"index"/ })
 })
 
-test('a batch whose memory was swapped behind its back is refused by the native side, not overrun', (t) => {
+test('a batch whose memory was swapped behind its back is not used, and the native side refuses memory too short for the slots', (t) => {
   const fd = withUdp(t)
   const batch = new MessageBatch(4, { slotSize: 16 })
+  const { data } = batch
   Object.defineProperty(batch, 'data', { value: new Uint8Array(8) })
-  t.throws(() => recvMessages(fd, batch), { code: 'EINVAL', message: /recvmmsg \(slots up to 4 of 16 bytes do not fit 8 bytes\)/ })
+  // The batch keeps its memory in private fields: a property shadowing `data` reaches no native call.
+  t.is(recvMessages(fd, batch), -1)
+  t.is(batch.data.byteLength, 8, 'the shadow is what user code reads back')
+  t.is(data.byteLength, 64)
+  const native = require('../../binding.js')
+  t.throws(() => native.recvMessages(fd, new Uint8Array(8), 16, new Int32Array(12), null, 0, 4), {
+    code: 'EINVAL',
+    message: /recvmmsg \(slots up to 4 of 16 bytes do not fit 8 bytes\)/,
+  })
 })
 
 test('multicast groups and interfaces must be IP literals of the same family', (t) => {
