@@ -477,7 +477,7 @@ interface ViewRecipe {
   /** Elements skipped before the view and elements in it (clamped to the backing store). */
   skip: number
   count: number
-  /** A `byteLength` own property that lies (the TypeScript checks see it; the native ones must not). */
+  /** A `byteLength` own property that lies (neither the TypeScript checks nor the native ones may believe it). */
   lie: number | undefined
 }
 
@@ -552,8 +552,9 @@ function fuzzBounds(): void {
         // Accepted: the range must lie inside the view's real bytes, and exactly that range moved.
         const from = typeof offset === 'number' ? offset : 0
         if (!(Number.isInteger(from) && from >= 0 && from <= size)) failure(`${label} accepted an offset outside the view`)
-        // An omitted length is the rest of the view as JavaScript sees it (a lying byteLength included).
-        const want = length === undefined ? (recipe.lie ?? size) - from : (length as number)
+        // An omitted length is the rest of the view's real bytes: a lying byteLength property is not
+        // believed (the package asks the engine, as the native side does).
+        const want = length === undefined ? size - from : (length as number)
         if (!(Number.isInteger(want) && want >= (reading ? 1 : 0) && from + want <= size)) failure(`${label} accepted a length outside the view`)
         if (reading) {
           if (n !== Math.min(want, marker.length)) failure(`${label} returned ${n}`)
