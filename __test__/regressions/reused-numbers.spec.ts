@@ -5,6 +5,7 @@ import test from 'ava'
 // out again, which a concurrent test opening fds would prevent.
 
 import { close, Epoll, EPOLLIN, EPOLLOUT, pipe, WOULD_BLOCK, write } from '../../index.js'
+import { runNode } from '../helpers/child.js'
 import { settle } from '../helpers/package-pipe.js'
 
 /** Closes a pipe and opens a new one that gets the same two numbers. */
@@ -86,4 +87,20 @@ test.serial('item 3: writable() on a reused number fires, and a later timeout of
   write(w2, Buffer.from('x'))
   t.is(await readable, EPOLLIN)
   t.is(ep.size, 0)
+})
+
+test('items 2 and 3: readable() on a number closed while a promise waits: EBADF, the old promise resolves 0, and nothing keeps the process alive', (t) => {
+  const result = runNode(`
+    const { Epoll, pipe, close } = epoll
+    const ep = new Epoll()
+    const [r, w] = pipe()
+    const first = ep.readable(r)
+    close(r)
+    close(w)
+    const second = ep.readable(r).then(() => 'resolved', (error) => error.code)
+    Promise.all([first, second]).then((outcome) => console.log(JSON.stringify([...outcome, ep.size])))
+  `)
+  t.is(result.signal, null, `killed: a handler of the closed fd kept the process alive\n${result.stderr}`)
+  t.is(result.status, 0, result.stderr)
+  t.deepEqual(JSON.parse(result.stdout), [0, 'EBADF', 0])
 })

@@ -128,6 +128,8 @@ export class ReadinessWaits {
       } catch (error) {
         if (this.#target.has(fd)) throw error
         this.#end(existing, 0)
+        // Its handler too: if the number is closed rather than reused, nothing registers it again.
+        this.#delivery.forget(fd)
       }
     }
     this.#target.register(fd, ASKS[direction] | EPOLLONESHOT)
