@@ -11,7 +11,7 @@
  *   with its events, and a caller's handler of a readable pipe has run;
  * - every error code of register/unregister/readable/writable is the one the model predicts.
  */
-import { close, Epoll, EPOLLIN, EPOLLOUT, pipe, read, write } from '../../../index.js'
+import { close, Epoll, EPOLLIN, EPOLLOUT, eventfd, pipe, read, write } from '../../../index.js'
 
 export type Direction = 'readable' | 'writable'
 
@@ -58,8 +58,20 @@ export class ReadinessWorld implements Disposable {
   #gens = 0
   #ids = 0
 
-  constructor(slots: number) {
+  /** An eventfd that never becomes readable, with a handler: it makes the instance watch with the thread watcher. */
+  #idle = -1
+
+  constructor(slots: number, watcher: 'libuv' | 'thread') {
     for (let i = 0; i < slots; i++) this.slots.push(this.#open())
+    if (watcher === 'thread') {
+      // The watcher kind is chosen when an instance starts watching: start it now.
+      const previous = process.env.EPOLL_NAPI_WATCHER
+      process.env.EPOLL_NAPI_WATCHER = 'thread'
+      this.#idle = eventfd()
+      this.ep.register(this.#idle, EPOLLIN, () => this.violations.push('the idle eventfd was delivered'))
+      if (previous === undefined) delete process.env.EPOLL_NAPI_WATCHER
+      else process.env.EPOLL_NAPI_WATCHER = previous
+    }
   }
 
   #open(): Slot {
@@ -141,6 +153,7 @@ export class ReadinessWorld implements Disposable {
       close(slot.r)
       close(slot.w)
     }
+    if (this.#idle >= 0) close(this.#idle)
   }
 }
 
