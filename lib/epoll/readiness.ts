@@ -112,9 +112,9 @@ export class ReadinessWaits {
 
   /**
    * The live registration of `fd` with `direction` added to what it waits for: the existing one, or
-   * a new one. Throws (before anything changed) what the kernel says: `EEXIST` for an fd the caller
-   * registered, `EBADF` for a closed one, `ERR_EPOLL_STALE_REGISTRATION` for a reused number whose
-   * old file is still open elsewhere.
+   * a new one. Throws what the kernel says: `EEXIST` for an fd the caller registered, `EBADF` for a
+   * closed one, `ERR_EPOLL_STALE_REGISTRATION` for a reused number whose old file is still open
+   * elsewhere (then the only change is that the old, dead registration's promises resolved `0`).
    */
   #join(fd: number, direction: Direction): Registration {
     const existing = this.#live.get(fd)
