@@ -36,6 +36,8 @@ export { AbortError } from './lib/internal/abort'
 export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type ReadinessOptions, type WaitOptions } from './lib/epoll/epoll'
 export type { ErrorCode, SystemError } from './lib/internal/errors'
 export { close, IOV_MAX, pipe, read, readv, write, writev, WOULD_BLOCK } from './lib/io/fd'
+// Any pollable fd as a stream.Duplex (lib/io/stream.ts).
+export { FdStream, openStream, type OpenStreamOptions } from './lib/io/stream'
 export { eventfd, type EventfdOptions, readCounter, setTimer, timerfd, type TimerOptions, writeCounter } from './lib/io/counters'
 export { supported } from './lib/internal/native'
 export type { Fd } from './lib/internal/validators'
