@@ -33,9 +33,12 @@ export class HashSink extends Writable {
   }
 }
 
-/** Resolves with the stream's `'close'` event (at once if it closed already). */
+/**
+ * Resolves after the stream's `'close'` event. `closed` turns true as `destroy()` finishes, before the
+ * event (emitted on the next tick): a stream already `closed` is waited for one `setImmediate`.
+ */
 export function closed(stream: NodeJS.EventEmitter & { closed?: boolean }): Promise<void> {
-  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()))
+  return stream.closed ? new Promise((resolve) => setImmediate(resolve)) : new Promise((resolve) => stream.once('close', () => resolve()))
 }
 
 /** Everything the readable side gives until its end, without destroying the stream (as `for await` would). */
