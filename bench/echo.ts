@@ -52,6 +52,12 @@ export const CONTENDERS: Contender[] = [
     label: 'epoll-napi pollRead + writeSlots (examples/echo-server-batch.ts)',
     argv: () => [...TS_NODE, join(ROOT, 'examples', 'echo-server-batch.ts')],
   },
+  {
+    id: 'stream',
+    short: 'epoll-napi streams',
+    label: 'epoll-napi openStream + pipeline(stream, stream) (bench/servers/stream-echo.ts)',
+    argv: () => [...TS_NODE, join(BENCH, 'servers', 'stream-echo.ts')],
+  },
   { id: 'python', short: 'Python select.epoll', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
   { id: 'node-net', short: 'node:net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
   {
