@@ -29,6 +29,7 @@ import {
   WOULD_BLOCK,
 } from '../../index.js'
 import { MAX_TIMER_MS } from '../../lib/internal/validators.js'
+import { STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT, STOP_WOULD_BLOCK } from '../../lib/io/stream-read.js'
 import { ROOT } from '../helpers/child.js'
 
 type Family = 'epoll' | 'socket' | 'inotify' | 'ioctl' | 'limits'
@@ -90,6 +91,14 @@ test("every limit the package exports is the core's limits entry of that name", 
   t.is(DEFAULT_EVENTS, EPOLLIN | EPOLLPRI | EPOLLOUT)
   t.is(DEFAULT_MAX_EVENTS, 1024)
   t.is(ADDRESS_SLOT_SIZE, 128, 'sizeof(struct sockaddr_storage)')
+})
+
+test("the reasons a stream's read turn stops are the core's (lib/io/stream-read.ts keeps copies, not exported)", (t) => {
+  const core = tables.limits
+  t.deepEqual(
+    [core.STREAM_STOP_WOULD_BLOCK, core.STREAM_STOP_BUDGET, core.STREAM_STOP_EOF, core.STREAM_STOP_ERROR_NEXT],
+    [STOP_WOULD_BLOCK, STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT],
+  )
 })
 
 test('values every Linux ABI the package builds for shares, as a reader can check them in the headers', (t) => {

@@ -8,10 +8,12 @@ import { hotCall } from '../internal/native'
 import { IOV_MAX, WOULD_BLOCK } from './fd'
 
 // The stream checked its fd and owns its views: the binding's calls are made without the public checks.
-const nativeRead = hotCall('read')
+const nativeReadBurst = hotCall('readBurst')
+const nativeReadMessages = hotCall('readMessages')
 const nativeWrite = hotCall('write')
 const nativeWritev = hotCall('writev')
 
+// The `STOP_*` values are the core's `Stop` (crates/epoll-core/src/fd/burst.rs).
 /** Why a read turn stopped: nothing more to read now; the read is to be waited for. */
 export const STOP_WOULD_BLOCK = 0
 /** The budget is used up and the fd may have more: the next turn reads on (after other callbacks ran). */
@@ -49,87 +51,24 @@ export function poolTake(bytes: number): void {
 /**
  * Reads `fd` into `buffer[offset, offset + length)` until it would block, ends, fails, or fewer than
  * `minRead` bytes of room are left (a device such as evdev, inotify or eventfd refuses a read too
- * small for its next record). With `shortDrains`, a read that returns less than it asked means the
- * fd is empty (stream sockets, pipes). Returns the bytes read and sets `state[0]` to the `STOP_*`
- * reason; a failure with nothing read yet throws it.
+ * small for its next record), in one crossing into the binding. With `shortDrains`, a read that
+ * returns less than it asked means the fd is empty (stream sockets, pipes). Returns the bytes read
+ * and sets `state[0]` to the `STOP_*` reason; a failure with nothing read yet throws it.
  */
 export function readBurst(fd: number, buffer: Buffer, offset: number, length: number, minRead: number, shortDrains: boolean, state: Int32Array): number {
-  let total = 0
-  for (;;) {
-    const asked = length - total
-    let n: number
-    try {
-      n = nativeRead(fd, buffer, offset + total, asked)
-    } catch (error) {
-      if (total === 0) throw error
-      state[0] = STOP_ERROR_NEXT
-      return total
-    }
-    if (n === WOULD_BLOCK) {
-      state[0] = STOP_WOULD_BLOCK
-      return total
-    }
-    if (n === 0) {
-      state[0] = STOP_EOF
-      return total
-    }
-    total += n
-    if (shortDrains && n < asked) {
-      state[0] = STOP_WOULD_BLOCK
-      return total
-    }
-    if (length - total < minRead) {
-      state[0] = STOP_BUDGET
-      return total
-    }
-  }
+  return nativeReadBurst(fd, buffer, offset, length, minRead, shortDrains ? 1 : 0, state)
 }
 
 /**
- * Reads whole messages from `fd`, each right after the previous one in `buffer` from `offset`, each
- * given `slotSize` bytes of room (a longer one is cut, as `read(2)` cuts it): at most
+ * Reads whole messages from `fd` in one crossing, each right after the previous one in `buffer` from
+ * `offset`, each given `slotSize` bytes of room (a longer one is cut, as `read(2)` cuts it): at most
  * `lengths.length` of them, while `slotSize` bytes of the `length` are left. `lengths[i]` is the
- * size of message `i`. A 0-byte read is a 0-byte message when `emptyMessages` (datagram sockets)
- * unless `peerGone` (seqpacket after the peer's shutdown: end of file). Returns how many messages
- * were read and sets `state[0]` as {@link readBurst} does.
+ * size of message `i`. A 0-byte read is a 0-byte message when `emptyMessages` (datagram and
+ * seqpacket sockets) unless the peer is gone (a seqpacket peer's shutdown: end of file). Returns how
+ * many messages were read and sets `state[0]` as {@link readBurst} does.
  */
-export function readMessages(
-  fd: number,
-  buffer: Buffer,
-  offset: number,
-  length: number,
-  slotSize: number,
-  lengths: Int32Array,
-  emptyMessages: boolean,
-  peerGone: boolean,
-  state: Int32Array,
-): number {
-  let count = 0
-  let at = offset
-  for (;;) {
-    if (count === lengths.length || offset + length - at < slotSize) {
-      state[0] = STOP_BUDGET
-      return count
-    }
-    let n: number
-    try {
-      n = nativeRead(fd, buffer, at, slotSize)
-    } catch (error) {
-      if (count === 0) throw error
-      state[0] = STOP_ERROR_NEXT
-      return count
-    }
-    if (n === WOULD_BLOCK) {
-      state[0] = STOP_WOULD_BLOCK
-      return count
-    }
-    if (n === 0 && (!emptyMessages || peerGone)) {
-      state[0] = STOP_EOF
-      return count
-    }
-    lengths[count++] = n
-    at += n
-  }
+export function readMessages(fd: number, buffer: Buffer, offset: number, length: number, slotSize: number, lengths: Int32Array, emptyMessages: boolean, state: Int32Array): number {
+  return nativeReadMessages(fd, buffer, offset, length, slotSize, lengths, emptyMessages ? 1 : 0, state)
 }
 
 /**

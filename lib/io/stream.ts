@@ -243,7 +243,7 @@ export class FdStream extends Duplex {
     const room = Math.max(this.#readSize, MESSAGE_TURN_BYTES)
     const pool = poolWithRoom(room)
     let at = poolOffset()
-    const count = readMessages(this.#fd, pool, at, room, this.#readSize, lengths, this.#kind.emptyMessages, this.#peerGone, state)
+    const count = readMessages(this.#fd, pool, at, room, this.#readSize, lengths, this.#kind.emptyMessages, state)
     let total = 0
     for (let i = 0; i < count; i++) total += lengths[i]
     poolTake(total)

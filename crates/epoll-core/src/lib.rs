@@ -31,7 +31,7 @@ pub const WOULD_BLOCK: i32 = -1;
 /// it bounds. The binding exports this table as `constantTables().limits`; the TypeScript copies
 /// (which must load where the binding does not) are checked against every entry by one spec.
 /// Numbers, as JavaScript sees them: `MAX_TIMER_MS` does not fit an integer type.
-pub const LIMITS: [(&str, f64); 13] = [
+pub const LIMITS: [(&str, f64); 17] = [
     ("DEFAULT_EVENTS", DEFAULT_EVENTS as f64),
     ("MAX_EVENTS_PER_POLL", MAX_EVENTS_PER_POLL as f64),
     ("DEFAULT_MAX_EVENTS", DEFAULT_MAX_EVENTS as f64),
@@ -48,6 +48,13 @@ pub const LIMITS: [(&str, f64); 13] = [
     ("META_STRIDE", net::META_STRIDE as f64),
     ("ADDRESS_SLOT_SIZE", net::ADDRESS_SLOT_SIZE as f64),
     ("SCM_MAX_FD", daemon::SCM_MAX_FD as f64),
+    (
+        "STREAM_STOP_WOULD_BLOCK",
+        fd::Stop::WouldBlock as i32 as f64,
+    ),
+    ("STREAM_STOP_BUDGET", fd::Stop::Budget as i32 as f64),
+    ("STREAM_STOP_EOF", fd::Stop::Eof as i32 as f64),
+    ("STREAM_STOP_ERROR_NEXT", fd::Stop::ErrorNext as i32 as f64),
 ];
 
 #[cfg(test)]

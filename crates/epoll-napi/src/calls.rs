@@ -46,7 +46,7 @@ macro_rules! call {
 }
 
 /// Every hand-made call. `scripts/build-native.mjs` parses the `call!` entries of this table.
-pub const CALLS: [Call; 9] = [
+pub const CALLS: [Call; 11] = [
     call!(
         "pollInto",
         epoll::poll_into,
@@ -63,6 +63,16 @@ pub const CALLS: [Call; 9] = [
         "(fd: number, buffer: ArrayBufferView, offset: number, length: number): number",
     ),
     call!("acceptFd", net::accept, "(fd: number): number"),
+    call!(
+        "readBurst",
+        fd::read_burst,
+        "(fd: number, buffer: ArrayBufferView, offset: number, length: number, minRead: number, shortDrains: number, state: Int32Array): number",
+    ),
+    call!(
+        "readMessages",
+        fd::read_messages,
+        "(fd: number, buffer: ArrayBufferView, offset: number, length: number, slotSize: number, lengths: Int32Array, emptyMessages: number, state: Int32Array): number",
+    ),
     call!(
         "writeMany",
         fd::write_many,

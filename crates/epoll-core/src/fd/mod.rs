@@ -1,4 +1,5 @@
-//! Reads and writes on any fd into caller memory, pipes, eventfd, timerfd, and batches of them.
+//! Reads and writes on any fd into caller memory, pipes, eventfd, timerfd, batches of them, and the
+//! read turns of streams (`burst.rs`).
 //!
 //! Every fd created here is non-blocking and close-on-exec, and is returned as an [`OwnedFd`]
 //! (`std::os::fd::OwnedFd`); the binding hands its number to JavaScript, which owns it from then on.
@@ -6,11 +7,13 @@
 //! EINTR is retried everywhere, so a signal never surfaces as an error.
 
 mod batch;
+mod burst;
 mod eventfd;
 mod io;
 mod timerfd;
 
 pub use batch::{read_slots, write_many, write_slots, NOT_READ};
+pub use burst::{read_burst, read_messages, Stop, Turn};
 pub use eventfd::eventfd;
 pub use io::{close, pipe, read, readv, write, writev, IOV_MAX};
 pub use timerfd::{set_timer, timerfd, MAX_TIMER_MS};
