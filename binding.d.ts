@@ -236,6 +236,8 @@ export declare function pollInto(epoll: NativeEpoll, out: Uint32Array, timeout: 
 export declare function read(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function write(fd: number, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function acceptFd(fd: number): number
+export declare function readBurst(fd: number, buffer: ArrayBufferView, offset: number, length: number, minRead: number, shortDrains: number, state: Int32Array): number
+export declare function readMessages(fd: number, buffer: ArrayBufferView, offset: number, length: number, slotSize: number, lengths: Int32Array, emptyMessages: number, state: Int32Array): number
 export declare function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function pollRead(epoll: NativeEpoll, events: Uint32Array, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, timeout: number, skip?: Uint8Array): number
 export declare function writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
