@@ -71,6 +71,11 @@ export function readMessages(fd: number, buffer: Buffer, offset: number, length:
   return nativeReadMessages(fd, buffer, offset, length, slotSize, lengths, emptyMessages ? 1 : 0, state)
 }
 
+/** Writes one view (one message, on a message fd) without waiting: the bytes the kernel took, or {@link WOULD_BLOCK}. */
+export function writeOne(fd: number, view: Uint8Array): number {
+  return nativeWrite(fd, view, 0, view.byteLength)
+}
+
 /**
  * Writes `views` from `views[index]` on, in order, without waiting: as a byte stream (`writev` of up
  * to {@link IOV_MAX} views per system call; a view written in part is replaced by its rest) or one

@@ -9,16 +9,11 @@
  * I/O. Writes go out at once when the kernel takes them (`writev` of every queued chunk in one call);
  * what it does not take waits for `EPOLLOUT`, watched only while something is queued.
  */
-import { Duplex, type DuplexOptions } from 'node:stream'
-
-import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../epoll/flags'
-import { systemError } from '../internal/errors'
 import { type Fd, validateFd, validateInteger, validateOptionalBoolean, validateOptions } from '../internal/validators'
-import { shutdown } from '../net/socket'
-import { close } from './fd'
-import { type StreamKind, streamKind } from './stream-kind'
-import { needLoop, streamEpoll } from './stream-loop'
-import { poolOffset, poolTake, poolWithRoom, readBurst, readMessages, STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT, writeViews } from './stream-read'
+import { FdStream } from './fd-stream'
+import { streamKind } from './stream-kind'
+
+export { FdStream } from './fd-stream'
 
 /** Options of {@link openStream}. */
 export interface OpenStreamOptions {
@@ -37,268 +32,6 @@ export interface OpenStreamOptions {
 const DEFAULT_READ_SIZE = 65536
 /** The largest `readSize`: 64 MiB per turn is more than any consumer wants at once. */
 const MAX_READ_SIZE = 1 << 26
-/** Messages one turn reads at most, and the bytes it may fill with them. */
-const MESSAGES_PER_TURN = 64
-const MESSAGE_TURN_BYTES = 1 << 18
-/** A turn of a byte fd stops when less room than this is left (a device refuses a read smaller than its record). */
-const MIN_READ = 4096
-const READ_EVENTS = (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR) >>> 0
-const WRITE_EVENTS = (EPOLLOUT | EPOLLHUP | EPOLLERR) >>> 0
-const HANGUP = (EPOLLRDHUP | EPOLLHUP) >>> 0
-
-/** The queued writes the kernel has not taken yet, and the callback that ends them. */
-interface PendingWrite {
-  views: Uint8Array[]
-  index: number
-  callback: (error?: Error | null) => void
-}
-
-/** A `stream.Duplex` over one fd; made by {@link openStream}. */
-export class FdStream extends Duplex {
-  #fd: number
-  readonly #kind: StreamKind
-  readonly #closeFd: boolean
-  readonly #readSize: number
-  /** The mask the fd is registered with: read interest always, `EPOLLOUT` while writes wait. */
-  #mask: number
-  /** An edge came, or a turn stopped on its budget: the fd may have data. */
-  #readReady = false
-  /** The consumer asked for data (`_read`) and has not been given any since. */
-  #wantRead = false
-  #peerGone = false
-  #turn: NodeJS.Immediate | null = null
-  #pending: PendingWrite | null = null
-  /** Whether this stream counts among those keeping the loop alive, and whether it may (`unref()`). */
-  #needs = false
-  #refed = true
-  readonly #state = new Int32Array(1)
-  readonly #lengths: Int32Array | null
-
-  /** @internal Use {@link openStream}. */
-  constructor(fd: number, kind: StreamKind, options: Required<Pick<OpenStreamOptions, 'close' | 'readSize' | 'allowHalfOpen'>> & OpenStreamOptions) {
-    // `readable`/`writable: false` (a side the fd's access mode lacks ends at once) are Duplex options
-    // since Node 15 that @types/node does not list.
-    const duplexOptions: DuplexOptions & { readable: boolean; writable: boolean } = {
-      readable: kind.readable,
-      writable: kind.writable,
-      readableObjectMode: kind.messages,
-      allowHalfOpen: options.allowHalfOpen,
-      ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
-    }
-    super(duplexOptions)
-    this.#fd = fd
-    this.#kind = kind
-    this.#closeFd = options.close
-    this.#readSize = options.readSize
-    this.#lengths = kind.messages ? new Int32Array(MESSAGES_PER_TURN) : null
-    this.#mask = (EPOLLET | (kind.readable ? EPOLLIN | EPOLLRDHUP : 0)) >>> 0
-    try {
-      streamEpoll().register(fd, this.#mask, (events) => this.#onEvents(events))
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EPERM') throw error
-      throw systemError(
-        'EPERM',
-        'epoll_ctl',
-        `fd ${fd} cannot be watched by epoll: a regular file or directory (or a device without poll support) is always ready; read a file with fs.createReadStream`,
-      )
-    }
-  }
-
-  /** The fd, `-1` once the stream closed it (or let it go, with `close: false`). */
-  get fd(): number {
-    return this.#fd
-  }
-
-  /** Whether one chunk is one message (the readable side is in object mode). */
-  get messages(): boolean {
-    return this.#kind.messages
-  }
-
-  /** Lets the stream keep the process alive while it waits for data or for the kernel to take writes (the default). */
-  ref(): this {
-    this.#refed = true
-    this.#updateNeed()
-    return this
-  }
-
-  /** Lets the process exit even while this stream waits. */
-  unref(): this {
-    this.#refed = false
-    this.#updateNeed()
-    return this
-  }
-
-  override _read(): void {
-    this.#wantRead = true
-    this.#updateNeed()
-    // Never read from inside `_read`: a flowing consumer calls it again from the push, and an fd that
-    // is always ready would never let the event loop go on.
-    if (this.#readReady && this.#turn === null) this.#turn = setImmediate(() => this.#readTurn())
-  }
-
-  override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#startWrite([chunk], callback)
-  }
-
-  override _writev(chunks: { chunk: Uint8Array }[], callback: (error?: Error | null) => void): void {
-    const views = new Array<Uint8Array>(chunks.length)
-    for (let i = 0; i < chunks.length; i++) views[i] = chunks[i].chunk
-    this.#startWrite(views, callback)
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    if (this.#kind.shutdown && this.#fd >= 0) {
-      try {
-        shutdown(this.#fd, 'write')
-      } catch (error) {
-        // The peer is gone already: nothing is left to end.
-        if ((error as { code?: unknown }).code !== 'ENOTCONN') return callback(error as Error)
-      }
-    }
-    callback()
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.#turn !== null) clearImmediate(this.#turn)
-    this.#turn = null
-    this.#pending = null
-    this.#wantRead = false
-    this.#readReady = false
-    this.#updateNeed()
-    const fd = this.#fd
-    this.#fd = -1
-    if (fd >= 0) {
-      try {
-        // Before the close: the number may be reused at once, and must not meet this stream's handler.
-        streamEpoll().unregister(fd)
-      } catch {
-        // Closed behind the stream's back: the kernel dropped it already.
-      }
-      if (this.#closeFd) {
-        try {
-          close(fd)
-        } catch (closeError) {
-          error ??= closeError as Error
-        }
-      }
-    }
-    callback(error)
-  }
-
-  #onEvents(events: number): void {
-    if (this.#fd < 0) return
-    if ((events & HANGUP) !== 0) this.#peerGone = true
-    if (this.#pending !== null && (events & WRITE_EVENTS) !== 0) this.#flush()
-    if (this.#kind.readable && (events & READ_EVENTS) !== 0) {
-      this.#readReady = true
-      if (this.#wantRead && this.#turn === null) this.#readTurn()
-    }
-  }
-
-  /** Reads what the fd has (up to the budget) and pushes it; goes on after `setImmediate` while there may be more. */
-  #readTurn(): void {
-    this.#turn = null
-    if (this.#fd < 0 || !this.#wantRead || this.destroyed) return
-    const state = this.#state
-    let stop: number
-    try {
-      stop = this.#lengths === null ? this.#readBytes(state) : this.#readMessageBatch(state)
-    } catch (error) {
-      if (this.#kind.ptyMaster && (error as { code?: unknown }).code === 'EIO') {
-        stop = STOP_EOF
-      } else {
-        this.destroy(error as Error)
-        return
-      }
-    }
-    if (this.#fd < 0) return
-    if (stop === STOP_EOF) {
-      this.#readReady = false
-      this.#wantRead = false
-      this.#updateNeed()
-      this.push(null)
-      return
-    }
-    this.#readReady = stop === STOP_BUDGET || stop === STOP_ERROR_NEXT
-    if (this.#readReady && this.#wantRead) this.#turn = setImmediate(() => this.#readTurn())
-    this.#updateNeed()
-  }
-
-  #readBytes(state: Int32Array): number {
-    const size = this.#readSize
-    const pool = poolWithRoom(size)
-    const offset = poolOffset()
-    // After a hang-up the end of file is still to be read, and no edge will announce it: read to it.
-    const shortDrains = this.#kind.shortReadDrains && !this.#peerGone
-    const bytes = readBurst(this.#fd, pool, offset, size, Math.min(MIN_READ, size), shortDrains, state)
-    if (bytes > 0) {
-      poolTake(bytes)
-      this.#wantRead = this.push(pool.subarray(offset, offset + bytes))
-    }
-    return state[0]
-  }
-
-  #readMessageBatch(state: Int32Array): number {
-    const lengths = this.#lengths!
-    const room = Math.max(this.#readSize, MESSAGE_TURN_BYTES)
-    const pool = poolWithRoom(room)
-    let at = poolOffset()
-    const count = readMessages(this.#fd, pool, at, room, this.#readSize, lengths, this.#kind.emptyMessages, state)
-    let total = 0
-    for (let i = 0; i < count; i++) total += lengths[i]
-    poolTake(total)
-    for (let i = 0; i < count; i++) {
-      const end = at + lengths[i]
-      // Pushed even when the consumer is full: the messages are read and must not be lost.
-      this.#wantRead = this.push(pool.subarray(at, end))
-      at = end
-    }
-    return state[0]
-  }
-
-  #startWrite(views: Uint8Array[], callback: (error?: Error | null) => void): void {
-    this.#pending = { views, index: 0, callback }
-    this.#flush()
-  }
-
-  /** Writes what is queued; done, the write's callback runs, else `EPOLLOUT` is watched until the kernel has room. */
-  #flush(): void {
-    const pending = this.#pending!
-    try {
-      pending.index = writeViews(this.#fd, pending.views, pending.index, this.#kind.messages)
-    } catch (error) {
-      this.#pending = null
-      this.#watchOut(false)
-      pending.callback(error as Error)
-      return
-    }
-    if (pending.index < pending.views.length) {
-      this.#watchOut(true)
-      return
-    }
-    this.#pending = null
-    this.#watchOut(false)
-    pending.callback()
-  }
-
-  #watchOut(on: boolean): void {
-    const mask = on ? (this.#mask | EPOLLOUT) >>> 0 : (this.#mask & ~EPOLLOUT) >>> 0
-    if (mask !== this.#mask && this.#fd >= 0) {
-      this.#mask = mask
-      streamEpoll().modify(this.#fd, mask)
-    }
-    this.#updateNeed()
-  }
-
-  /** Counts this stream among those keeping the loop alive while it waits for data or for write room. */
-  #updateNeed(): void {
-    const needs = this.#refed && this.#fd >= 0 && (this.#wantRead || this.#pending !== null)
-    if (needs !== this.#needs) {
-      this.#needs = needs
-      needLoop(needs)
-    }
-  }
-}
 
 /**
  * Opens any pollable fd as a `stream.Duplex` ({@link FdStream}). The fd must be non-blocking; the
@@ -306,9 +39,9 @@ export class FdStream extends Duplex {
  * is refused with `EPERM` (epoll cannot watch it): use `fs.createReadStream` for files.
  *
  * ```ts
- * import { pipeline } from 'node:stream/promises'
- * const [a, b] = socketpair()
- * await pipeline(openStream(a), openStream(b))
+ * const [r, w] = pipe()
+ * openStream(w).end('hello')
+ * for await (const chunk of openStream(r)) console.log(String(chunk))
  * ```
  */
 export function openStream(fd: Fd, options?: OpenStreamOptions): FdStream {
@@ -320,5 +53,5 @@ export function openStream(fd: Fd, options?: OpenStreamOptions): FdStream {
   const readSize = opts.readSize === undefined ? DEFAULT_READ_SIZE : validateInteger(opts.readSize, 'options.readSize', 1, MAX_READ_SIZE)
   const highWaterMark = opts.highWaterMark === undefined ? undefined : validateInteger(opts.highWaterMark, 'options.highWaterMark', 0, 0x7fffffff)
   const kind = streamKind(checked, messages)
-  return new FdStream(checked, kind, { close: closeFd, messages, readSize, highWaterMark, allowHalfOpen })
+  return new FdStream(checked, kind, { close: closeFd, readSize, highWaterMark, allowHalfOpen })
 }
