@@ -52,6 +52,7 @@ export class FdStream extends Duplex {
   #readReady = false
   /** The consumer asked for data (`_read`) and has not been given any since. */
   #wantRead = false
+  /** A hang-up was seen: the end of file is still to be read, and no further edge will announce it. */
   #peerGone = false
   #turn: NodeJS.Immediate | null = null
   #pending: PendingWrite | null = null
