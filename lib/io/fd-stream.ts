@@ -116,6 +116,7 @@ export class FdStream extends Duplex {
     return this
   }
 
+  /** @internal Node's stream machinery calls it. */
   override _read(): void {
     this.#wantRead = true
     this.#updateNeed()
@@ -124,6 +125,7 @@ export class FdStream extends Duplex {
     if (this.#readReady && this.#turn === null) this.#turn = setImmediate(() => this.#readTurn())
   }
 
+  /** @internal Node's stream machinery calls it. */
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // The common case first, allocating nothing: the kernel takes the whole chunk at once.
     let written: number
@@ -138,12 +140,14 @@ export class FdStream extends Duplex {
     else this.#startWrite([written > 0 ? chunk.subarray(written) : chunk], callback)
   }
 
+  /** @internal Node's stream machinery calls it. */
   override _writev(chunks: { chunk: Uint8Array }[], callback: (error?: Error | null) => void): void {
     const views = new Array<Uint8Array>(chunks.length)
     for (let i = 0; i < chunks.length; i++) views[i] = chunks[i].chunk
     this.#startWrite(views, callback)
   }
 
+  /** @internal Node's stream machinery calls it. */
   override _final(callback: (error?: Error | null) => void): void {
     if (this.#kind.shutdown && this.#fd >= 0) {
       try {
@@ -156,6 +160,7 @@ export class FdStream extends Duplex {
     callback()
   }
 
+  /** @internal Node's stream machinery calls it. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (this.#turn !== null) clearImmediate(this.#turn)
     this.#turn = null
