@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { ensureApt } from './apt.mjs'
 import { makeConsumer } from './consumer.mjs'
 import { ensureMuslSysroot } from './musl-sysroot.mjs'
-import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
+import { RUNTIMES, ensureDebianRuntime, ensureRuntime } from './runtimes.mjs'
 import { LEFT_OUT, runAva, specs } from './suite.mjs'
 import { TARGETS } from './targets.mjs'
 import { formatTable } from './table.mjs'
@@ -70,7 +70,7 @@ function emulatorName(qemu) {
  * loader prefix: / (Debian multiarch) for glibc, a musl root for musl.
  */
 function launcher(runtime, root) {
-  const qemu = { x64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static' }[runtime.cpu]
+  const qemu = { x64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static', riscv64: 'qemu-riscv64-static' }[runtime.cpu]
   const env = {
     // Where QEMU finds the target's dynamic loader and libraries.
     QEMU_LD_PREFIX: root,
@@ -142,7 +142,15 @@ for (const runtime of runtimes) {
   let bin
   let root = '/'
   try {
-    bin = ensureRuntime(runtime)
+    if (runtime.debian) {
+      // Debian's Node and its libraries live in their own root (no multiarch riscv64 on bookworm).
+      const debian = await ensureDebianRuntime(runtime)
+      bin = debian.bin
+      root = debian.root
+      console.error(`targets:   Debian ${runtime.debian.suite}'s ${runtime.debian.packages[0]} ${debian.version}`)
+    } else {
+      bin = ensureRuntime(runtime)
+    }
     if (runtime.libc === 'musl') root = await ensureMuslSysroot(runtime.cpu)
   } catch (error) {
     rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message, error })
