@@ -156,6 +156,8 @@ packages:
     proxy: npmjs
 web:
   enable: false
+server:
+  keepAliveTimeout: 60
 max_body_size: 200mb
 log: { type: stdout, format: pretty, level: warn }
 `,
@@ -181,6 +183,19 @@ log: { type: stdout, format: pretty, level: warn }
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   throw new Unavailable(`verdaccio did not answer on ${url} within 180 s (npx downloads it: is the npm registry reachable?)`)
+}
+
+/** GET with a retry: verdaccio closes idle keep-alive connections, and fetch may have pooled one. */
+async function getJson(url) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url)
+      if (!response.ok) throw new Error(`GET ${url}: ${response.status}`)
+      return await response.json()
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
 }
 
 /** A throwaway user of the local registry; returns its token. */
@@ -226,7 +241,7 @@ function publish(checkout, registry, token, work) {
       // What setup-node writes for `registry-url`: the registry and a token read from NODE_AUTH_TOKEN.
       const host = registry.replace(/^https?:/, '')
       const npmrc = join(work, 'setup-node.npmrc')
-      writeFileSync(npmrc, `${host}:_authToken=\${NODE_AUTH_TOKEN}\nregistry=${registry}\nalways-auth=true\n`)
+      writeFileSync(npmrc, `${host}:_authToken=\${NODE_AUTH_TOKEN}\nregistry=${registry}\n`)
       env = { ...env, NPM_CONFIG_USERCONFIG: npmrc, NODE_AUTH_TOKEN: 'XXXXX-XXXXX-XXXXX-XXXXX' }
       log(`step (line ${step.line}): ${step.uses} with registry-url ${step.with['registry-url']}: ${registry} instead, in ${npmrc}`)
     } else if (action === 'actions/download-artifact') {
@@ -410,7 +425,7 @@ try {
   log(`a throwaway token for ${registry.url} (user rehearsal-${process.pid})`)
   const checkout = checkoutCopy(work)
   publish(checkout, registry.url, token, work)
-  const published = await (await fetch(`${registry.url}epoll-napi`)).json()
+  const published = await getJson(`${registry.url}epoll-napi`)
   log(`the local registry has epoll-napi ${Object.keys(published.versions ?? {}).join(', ')}; optionalDependencies: ${Object.keys(published.versions?.[pkg.version]?.optionalDependencies ?? {}).join(', ')}`)
 
   const consumers = values.quick ? CONSUMERS.slice(0, 1) : CONSUMERS
@@ -439,7 +454,7 @@ try {
     if (!row.installed || !row.served) errors.push(new Error(`${row.target} × ${row.runtime}`))
   }
 } catch (error) {
-  log(`FAILED: ${error.stack ?? error.message}`)
+  log(`FAILED: ${error.stack ?? error.message}${error.cause ? ` (cause: ${error.cause.message ?? error.cause})` : ""}`)
   errors.push(error)
 } finally {
   stopAll()
