@@ -175,7 +175,12 @@ log: { type: stdout, format: pretty, level: warn }
   let exited = false
   child.on('exit', () => (exited = true))
   for (let waited = 0; waited < 180_000; waited += 500) {
-    if (exited) throw new Error(`verdaccio exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`)
+    if (exited) {
+      const text = readFileSync(logFile, 'utf8')
+      // npx could not download it: a registry's problem, not the release's.
+      const Failure = /E(CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|AI_AGAIN)|network/i.test(text) ? Unavailable : Error
+      throw new Failure(`verdaccio exited: ${text.slice(-2000)}`)
+    }
     try {
       const response = await fetch(`${url}-/ping`)
       if (response.ok) return { url, port, logFile }
