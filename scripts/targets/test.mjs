@@ -1,5 +1,6 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
-// npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
+// npm (or, for riscv64, in Debian: debian-root.mjs), installs that runtime for that CPU and runs it under
+// QEMU user emulation: in every runtime, a check
 // that the loader picks this target's binary out of all six platform packages, the event-loop scenario
 // of runtimes.spec.ts on the main thread and in a worker, and daemon-runtimes.spec.ts's daemon helpers;
 // in Node also ava's suite (suite.mjs says which specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
