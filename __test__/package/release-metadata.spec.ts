@@ -93,3 +93,14 @@ test('the napi cli turns the GitHub release off with --no-gh-release and rejects
     rmSync(empty, { recursive: true, force: true })
   }
 })
+
+test("the rehearsal's workflow reader keeps `|` scripts and env, and refuses a shape it does not know", (t) => {
+  const steps: Step[] = parseSteps(readFileSync(join(ROOT, '.github', 'workflows', 'build.yml'), 'utf8'), 'build')
+  const pack = steps.find((step) => step.name === 'Pack the platform package')!
+  t.is(pack.env.PLATFORM, '${{ matrix.platform }}')
+  t.is((pack as Step & { shell?: string }).shell, 'bash')
+  t.is(pack.run, 'mkdir -p packages\nnpm pack --ignore-scripts --pack-destination packages "./npm/$PLATFORM"\n')
+  const broken = ['jobs:', '  publish:', '    steps:', '      - run: echo', '        env:', '          - A', ''].join('\n')
+  t.throws(() => parseSteps(broken, 'publish'), { message: /line 6/ })
+  t.throws(() => parseSteps(broken, 'missing'), { message: /no job `missing`/ })
+})
