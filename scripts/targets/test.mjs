@@ -1,5 +1,6 @@
 // `npm run test:targets [-- --only <platform,...>] [--quick]`: for each built target that has a runtime on
-// npm, installs that runtime for that CPU and runs it under QEMU user emulation: in every runtime, a check
+// npm (or, for riscv64, in Debian: debian-root.mjs), installs that runtime for that CPU and runs it under
+// QEMU user emulation: in every runtime, a check
 // that the loader picks this target's binary out of all six platform packages, the event-loop scenario
 // of package/runtimes.spec.ts on the main thread and in a worker, and package/daemon-runtimes.spec.ts's daemon helpers;
 // in Node also ava's suite (suite.mjs says which specs are left out and why). Bun's musl builds run with a musl root (musl-sysroot.mjs) as QEMU's loader
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util'
 import { ensureApt } from './apt.mjs'
 import { makeConsumer } from './consumer.mjs'
 import { ensureMuslSysroot } from './musl-sysroot.mjs'
-import { RUNTIMES, ensureRuntime } from './runtimes.mjs'
+import { RUNTIMES, ensureDebianRuntime, ensureRuntime } from './runtimes.mjs'
 import { LEFT_OUT, runAva, specs, unknownLeftOut } from './suite.mjs'
 import { TARGETS } from './targets.mjs'
 import { formatTable } from './table.mjs'
@@ -76,7 +77,7 @@ function emulatorName(qemu) {
  * loader prefix: / (Debian multiarch) for glibc, a musl root for musl.
  */
 function launcher(runtime, root) {
-  const qemu = { x64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static' }[runtime.cpu]
+  const qemu = { x64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static', arm: 'qemu-arm-static', riscv64: 'qemu-riscv64-static' }[runtime.cpu]
   const env = {
     // Where QEMU finds the target's dynamic loader and libraries.
     QEMU_LD_PREFIX: root,
@@ -148,7 +149,15 @@ for (const runtime of runtimes) {
   let bin
   let root = '/'
   try {
-    bin = ensureRuntime(runtime)
+    if (runtime.debian) {
+      // Debian's Node and its libraries live in their own root (no multiarch riscv64 on bookworm).
+      const debian = await ensureDebianRuntime(runtime)
+      bin = debian.bin
+      root = debian.root
+      console.error(`targets:   Debian ${runtime.debian.suite}'s ${runtime.debian.packages[0]} ${debian.version}`)
+    } else {
+      bin = ensureRuntime(runtime)
+    }
     if (runtime.libc === 'musl') root = await ensureMuslSysroot(runtime.cpu)
   } catch (error) {
     rows.push({ target: runtime.platform, runtime: runtime.name, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message, error })
