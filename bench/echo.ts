@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH, LOADGEN, NPM_EPOLL_DIR, ROOT, cBinary } from './lib/build'
+import { CostMeter, describeSyscalls, perOperation, type PerOp } from './lib/cost'
 import { runJson, startServer, stopServer, type Server } from './lib/proc'
 
 const RUNTIMES = join(ROOT, 'runtimes', 'node_modules', '.bin')
@@ -28,30 +29,12 @@ function needFile(path: string, argv: string[]): string[] | { unavailable: strin
 export const CONTENDERS: Contender[] = [
   { id: 'c', short: 'C epoll', label: 'C epoll (gcc -O2)', argv: () => needFile(cBinary('servers/echo.c'), [cBinary('servers/echo.c')]) },
   {
-    id: 'blocking',
-    short: 'epoll-napi blocking',
-    label: 'epoll-napi blocking (examples/echo-server.ts)',
-    argv: () => needFile(join(ROOT, 'examples', 'echo-server.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server.ts')]),
+    id: 'c-uring',
+    short: 'C io_uring',
+    label: 'C io_uring (liburing, one submit_and_wait per turn)',
+    argv: () => needFile(cBinary('servers/echo-uring.c'), [cBinary('servers/echo-uring.c')]),
   },
-  {
-    id: 'handlers',
-    short: 'epoll-napi handlers',
-    label: 'epoll-napi handlers (examples/echo-server-handlers.ts)',
-    argv: () =>
-      needFile(join(ROOT, 'examples', 'echo-server-handlers.ts'), [...TS_NODE, join(ROOT, 'examples', 'echo-server-handlers.ts')]),
-  },
-  {
-    id: 'plain-et',
-    short: 'epoll-napi plain ET',
-    label: 'epoll-napi handlers, plain drain-until-EAGAIN (bench/servers/handlers-plain.ts)',
-    argv: () => [...TS_NODE, join(BENCH, 'servers', 'handlers-plain.ts')],
-  },
-  {
-    id: 'batch',
-    short: 'epoll-napi batch',
-    label: 'epoll-napi pollRead + writeSlots (examples/echo-server-batch.ts)',
-    argv: () => [...TS_NODE, join(ROOT, 'examples', 'echo-server-batch.ts')],
-  },
+  ...ourContenders(ROOT, ''),
   {
     id: 'stream',
     short: 'epoll-napi streams',
@@ -79,9 +62,48 @@ export const CONTENDERS: Contender[] = [
   },
 ]
 
-/** The contenders named by `--only`, or all of them. */
+/**
+ * The epoll-napi servers of the checkout at `root`; `tag` ('@base') names the twins from another
+ * checkout (`--baseline DIR`), so that before and after are measured interleaved in the same run.
+ */
+function ourContenders(root: string, tag: string): Contender[] {
+  return [
+    {
+      id: `blocking${tag}`,
+      short: `epoll-napi blocking${tag}`,
+      label: `${tag ? `${tag} ` : ''}epoll-napi blocking (examples/echo-server.ts)`,
+      argv: () => needFile(join(root, 'examples', 'echo-server.ts'), [...TS_NODE, join(root, 'examples', 'echo-server.ts')]),
+    },
+    {
+      id: `handlers${tag}`,
+      short: `epoll-napi handlers${tag}`,
+      label: `${tag ? `${tag} ` : ''}epoll-napi handlers (examples/echo-server-handlers.ts)`,
+      argv: () =>
+        needFile(join(root, 'examples', 'echo-server-handlers.ts'), [...TS_NODE, join(root, 'examples', 'echo-server-handlers.ts')]),
+    },
+    {
+      id: `plain-et${tag}`,
+      short: `epoll-napi plain ET${tag}`,
+      label: `${tag ? `${tag} ` : ''}epoll-napi handlers, plain drain-until-EAGAIN (bench/servers/handlers-plain.ts)`,
+      argv: () => [...TS_NODE, join(join(root, 'bench'), 'servers', 'handlers-plain.ts')],
+    },
+    {
+      id: `batch${tag}`,
+      short: `epoll-napi batch${tag}`,
+      label: `${tag ? `${tag} ` : ''}epoll-napi pollRead + writeSlots (examples/echo-server-batch.ts)`,
+      argv: () => [...TS_NODE, join(root, 'examples', 'echo-server-batch.ts')],
+    },
+  ]
+}
+
+/** Adds the epoll-napi servers of another checkout (built, with its binary) as `<id>@base`. */
+export function addBaseline(dir: string): void {
+  CONTENDERS.splice(2 + 4, 0, ...ourContenders(dir, '@base'))
+}
+
+/** The contenders named by `--only` (a name also selects its `@base` twin), or all of them. */
 export function selectContenders(only?: Set<string>): Contender[] {
-  return only ? CONTENDERS.filter((c) => only.has(c.id)) : CONTENDERS
+  return only ? CONTENDERS.filter((c) => only.has(c.id) || only.has(c.id.replace(/@base$/, ''))) : CONTENDERS
 }
 
 export type Mode = 'spread' | 'same-core'
@@ -101,6 +123,10 @@ export interface EchoSample {
   serverCpuUsPerRt?: number
   loadgenCpuFraction?: number
   errors?: number
+  /** System calls, CPU (task-clock) and context switches per round trip over the window (perf stat). */
+  cost?: PerOp
+  /** Why the cost could not be measured (perf missing or refused). */
+  costFailure?: string
   /** Why this run produced no numbers. */
   failure?: string
 }
@@ -127,6 +153,8 @@ export interface EchoOptions {
    */
   nice?: number
   only?: Set<string>
+  /** Count system calls and CPU with perf stat beside the load generator (off: --no-perf). */
+  perf: boolean
   log: (line: string) => void
 }
 
@@ -206,8 +234,19 @@ async function measure(id: string, server: Server, scenario: Scenario, rep: numb
     '--server-pid', String(server.pid),
   ], scenario.mode, options)
   try {
-    const json = await runJson<LoadgenJson>(argv, { timeoutMs: (options.warmupS + options.durationS) * 1000 + 30_000 })
+    // perf counts exactly over the load generator's measured window (it says when on stderr).
+    const meter = options.perf ? await CostMeter.start(server.pid) : undefined
+    let json: LoadgenJson
+    try {
+      json = await runJson<LoadgenJson>(argv, { timeoutMs: (options.warmupS + options.durationS) * 1000 + 30_000, onStderrLine: meter?.onLine })
+    } catch (error) {
+      await meter?.finish().catch(() => undefined)
+      throw error
+    }
+    const cost = meter ? await meter.finish().catch((error: Error) => error) : undefined
     return {
+      ...(cost instanceof Error ? { costFailure: cost.message.split('\n').slice(0, 2).join(' ') } : {}),
+      ...(cost && !(cost instanceof Error) ? { cost: perOperation(cost, json.rt_per_s) } : {}),
       ...base,
       rtPerS: json.rt_per_s,
       p50Us: json.p50_us,
@@ -228,6 +267,11 @@ function describeSample(s: EchoSample): string {
   return (
     `${where}: ${Math.round(s.rtPerS)} rt/s, p50 ${s.p50Us} µs, p99 ${s.p99Us} µs, ` +
     `server ${s.serverCpuUsPerRt} µs/rt, loadgen busy ${Math.round((s.loadgenCpuFraction ?? 0) * 100)}%` +
+    (s.cost
+      ? `, task-clock ${s.cost.cpuUs.toFixed(2)} µs/rt, syscalls/rt ${describeSyscalls(s.cost)}, involuntary switches/rt ${s.cost.involuntary.toFixed(3)}`
+      : s.costFailure
+        ? `, no cost: ${s.costFailure}`
+        : '') +
     (s.errors ? `, ${s.errors} ERRORS` : '')
   )
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]
+ * `npm run bench -- --help` for the flags. `npm run bench [-- --quick] [-- --only c,node-net] [-- --no-echo] [-- --no-micro] [-- --update-readme]
  *  [-- --reps 9] [-- --duration 1] [-- --nice -10]`
  *
  * Builds what it needs, runs the echo ping-pong and the micro-benchmarks (loopback only, every child
@@ -12,11 +12,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { join } from 'node:path'
-import { runEcho, selectContenders, type Scenario } from './echo'
+import { addBaseline, runEcho, selectContenders, type Scenario } from './echo'
 import { BENCH, ROOT, buildAll } from './lib/build'
 import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
+import { perfAvailable } from './lib/cost'
 import { runMicro } from './micro'
-import { runUdp } from './udp'
+import { addUdpBaseline, runUdp } from './udp'
 
 interface Args {
   quick: boolean
@@ -30,22 +31,61 @@ interface Args {
   micro: boolean
   updateReadme: boolean
   udp?: boolean
+  /** Count system calls, task-clock and context switches with perf stat (off: --no-perf). */
+  perf: boolean
+  /** Another built checkout whose epoll-napi servers run beside ours as `<id>@base`. */
+  baseline?: string
 }
 
+const HELP = `npm run bench [-- flags]
+
+Runs the echo ping-pong (bench/echo.ts: C epoll, C io_uring, every epoll-napi server and the other
+runtimes), the micro-benchmarks and the UDP echo (bench/udp.ts), interleaved and repeated, and prints
+for every contender: round trips (datagrams)/s, CPU per request, system calls per request by name
+(perf stat on the syscall tracepoints of the server's pid over the measured window), involuntary
+context switches per request (the flag for runs disturbed by other load) and medians over the
+undisturbed repetitions, with ratios to C measured in the same repetition.
+
+A short version (a few minutes):
+  npm run bench -- --quick --no-micro                  every contender, 1 repetition, 0.3 s windows
+  npm run bench -- --no-micro --no-udp --only c,c-uring,blocking,handlers,plain-et,batch --reps 3 --duration 0.5
+                                                       the epoll-napi servers against both C servers
+
+Flags:
+  --quick              1 repetition, short windows; writes bench/results/quick/
+  --reps N             repetitions (default 9 echo, 5 UDP)
+  --duration S         measured seconds per run (default 1; UDP 1.5)
+  --only id,id         echo contenders: c, c-uring, blocking, handlers, plain-et, batch, python, node-net,
+                       npm-epoll, bun, deno (writes bench/results/partial/)
+  --no-echo --no-micro --no-udp   leave a part out
+  --no-perf            do not run perf stat (no system call counts; CPU from /proc only)
+  --baseline DIR       also run the epoll-napi servers of another built checkout (say, main) as
+                       <id>@base, interleaved with ours: before/after in the same run
+  --nice N             run servers and load generator at nice N
+  --update-readme      full runs only: replace the README's echo and UDP tables
+  --help               this text
+`
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, echo: true, micro: true, updateReadme: false }
+  const args: Args = { quick: false, echo: true, micro: true, updateReadme: false, perf: true }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     if (flag === '--quick') args.quick = true
     else if (flag === '--no-echo') args.echo = false
     else if (flag === '--no-micro') args.micro = false
     else if (flag === '--no-udp') args.udp = false
+    else if (flag === '--no-perf') args.perf = false
+    else if (flag === '--baseline') args.baseline = argv[++i]
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(HELP)
+      process.exit(0)
+    }
     else if (flag === '--update-readme') args.updateReadme = true
     else if (flag === '--reps') args.reps = positive(flag, argv[++i])
     else if (flag === '--duration') args.durationS = positive(flag, argv[++i])
     else if (flag === '--nice') args.nice = Number(argv[++i])
     else if (flag === '--only') args.only = new Set((argv[++i] ?? '').split(','))
-    else throw new Error(`unknown flag ${flag} (known: --quick, --only id,id, --no-echo, --no-micro, --update-readme, --reps N, --duration S, --nice N)`)
+    else throw new Error(`unknown flag ${flag} (npm run bench -- --help lists them)`)
   }
   return args
 }
@@ -64,6 +104,17 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   const started = Date.now()
   const loadBefore = loadavg()[0]
+  if (args.perf) {
+    const perf = await perfAvailable()
+    if (!perf.ok) {
+      log(`bench: perf stat cannot count syscall tracepoints here (${perf.why}); no system call counts (install linux-perf, run as root or lower kernel.perf_event_paranoid)`)
+      args.perf = false
+    }
+  }
+  if (args.baseline) {
+    addBaseline(args.baseline)
+    addUdpBaseline(args.baseline)
+  }
   const build = await buildAll(log)
   if (build.failures.has('loadgen')) throw new Error(`cannot benchmark without the load generator:\n${build.failures.get('loadgen')}`)
 
@@ -83,7 +134,7 @@ async function main(): Promise<void> {
   let echoTable = ''
   const contenders = selectContenders(args.only)
   if (args.echo) {
-    const run = await runEcho({ ...settings, nice: args.nice, only: args.only, log })
+    const run = await runEcho({ ...settings, nice: args.nice, only: args.only, perf: args.perf, log })
     for (const [id, why] of build.failures) if (id === 'npm-epoll') run.unavailable.set('npm-epoll', `build failed: ${why.split('\n')[0]}`)
     const rows = echoRows(run, contenders, scenarios)
     raw.echo = run.samples

@@ -21,8 +21,9 @@ import { cpus, loadavg, release } from 'node:os'
 import { join } from 'node:path'
 
 import { BENCH, BUILD_DIR, ROOT } from './lib/build'
+import { CostMeter, describeSyscalls, perOperation, type PerOp } from './lib/cost'
 import { runBuild, runJson, startServer, stopServer, type Server } from './lib/proc'
-import { median } from './lib/report'
+import { byNameText, disturbedSet, median } from './lib/report'
 
 const RUNTIMES = join(ROOT, 'runtimes', 'node_modules', '.bin')
 const NODE = process.execPath
@@ -38,7 +39,7 @@ interface UdpContender {
 }
 
 const need = (path: string, argv: string[]) => (existsSync(path) ? argv : { unavailable: `${path.slice(ROOT.length + 1)} is missing` })
-const ours = (mode: string) => [NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-epoll-napi.ts'), mode]
+const ours = (mode: string, root = ROOT) => [NODE, '--import', 'tsx', join(root, 'bench', 'servers', 'udp-epoll-napi.ts'), mode]
 
 export const UDP_CONTENDERS: UdpContender[] = [
   { id: 'c-mmsg', short: 'C recvmmsg', label: 'C recvmmsg/sendmmsg, 64 per call (gcc -O2)', argv: () => need(C_SERVER, [C_SERVER, '--mmsg']) },
@@ -68,6 +69,16 @@ export const UDP_CONTENDERS: UdpContender[] = [
   },
 ]
 
+/** Adds the epoll-napi UDP servers of another checkout (`--baseline DIR`) as `<id>@base`. */
+export function addUdpBaseline(dir: string): void {
+  UDP_CONTENDERS.splice(
+    4,
+    0,
+    { id: 'ours-batch@base', short: 'batched@base', label: '@base epoll-napi recvMessages/sendMessages', argv: () => ours('--batch', dir) },
+    { id: 'ours-single@base', short: 'single@base', label: '@base epoll-napi recvFrom/sendTo', argv: () => ours('--single', dir) },
+  )
+}
+
 type ScenarioId = 'pp1' | 'pp64' | 'flood'
 const SCENARIOS: { id: ScenarioId; name: string; args: string[] }[] = [
   { id: 'pp1', name: 'ping-pong, 1 flow', args: ['--mode', 'pingpong', '--flows', '1'] },
@@ -95,6 +106,8 @@ export interface UdpSample {
   cpuUsPerDatagram?: number
   retransmits?: number
   errors?: number
+  /** System calls, CPU (task-clock) and context switches per datagram handled (perf stat). */
+  cost?: PerOp
   failure?: string
 }
 
@@ -104,18 +117,38 @@ export interface UdpOptions {
   reps?: number
   durationS?: number
   updateReadme: boolean
+  /** Count system calls and CPU with perf stat over each window (default on). */
+  perf?: boolean
   log: (line: string) => void
 }
 
-async function measure(id: string, server: Server, scenario: (typeof SCENARIOS)[number], rep: number, warmupS: number, durationS: number): Promise<UdpSample> {
+async function measure(
+  id: string,
+  server: Server,
+  scenario: (typeof SCENARIOS)[number],
+  rep: number,
+  warmupS: number,
+  durationS: number,
+  perf: boolean,
+): Promise<UdpSample> {
   const base = { contender: id, scenario: scenario.id, rep }
   if (server.child.exitCode !== null || server.child.signalCode !== null) return { ...base, failure: `server exited: ${server.stderr().slice(-200)}` }
   const argv = [...PIN, LOADGEN, '--port', String(server.port), ...scenario.args, '--size', '64', '--warmup', String(warmupS), '--duration', String(durationS), '--server-pid', String(server.pid)]
   try {
-    const json = await runJson<LoadgenJson>(argv, { timeoutMs: (warmupS + durationS) * 1000 + 30_000 })
+    // perf counts exactly over the load generator's measured window (it says when on stderr).
+    const meter = perf ? await CostMeter.start(server.pid) : undefined
+    let json: LoadgenJson
+    try {
+      json = await runJson<LoadgenJson>(argv, { timeoutMs: (warmupS + durationS) * 1000 + 30_000, onStderrLine: meter?.onLine })
+    } catch (error) {
+      await meter?.finish().catch(() => undefined)
+      throw error
+    }
     const datagrams = json.rate * json.window_s * (scenario.id === 'flood' ? 1 : 2)
+    const cost = meter ? await meter.finish().catch(() => undefined) : undefined
     return {
       ...base,
+      ...(cost ? { cost: perOperation(cost, json.rate * (scenario.id === 'flood' ? 1 : 2)) } : {}),
       rate: json.rate,
       cpuUsPerDatagram: json.server_cpu_s >= 0 && datagrams > 0 ? (json.server_cpu_s * 1e6) / datagrams : undefined,
       retransmits: json.retransmits,
@@ -167,7 +200,7 @@ function cells(samples: UdpSample[]): Map<string, Cell> {
   return out
 }
 
-function markdown(table: Map<string, Cell>, unavailable: Map<string, string>): string {
+function markdown(table: Map<string, Cell>, unavailable: Map<string, string>, samples: UdpSample[]): string {
   const head = `| server | ${SCENARIOS.map((s) => `${s.name}: ${s.id === 'flood' ? 'datagrams' : 'round trips'}/s, × C recvmmsg (min–max)`).join(' | ')} |`
   const lines = [head, `| --- | ${SCENARIOS.map(() => '---:').join(' | ')} |`]
   const cpuLines = [
@@ -191,7 +224,46 @@ function markdown(table: Map<string, Cell>, unavailable: Map<string, string>): s
     cpuLines.push(`| ${contender.label} | ${cpu.map((c) => `${fmt(c?.cpu ?? NaN, 2)} (${fmt(c?.cpuRatio ?? NaN, 2)}×)`).join(' | ')} |`)
   }
   for (const [id, why] of unavailable) if (!UDP_CONTENDERS.some((c) => c.id === id)) notes.push(`- not measured: ${id}: ${why}`)
-  return [...lines, '', ...cpuLines, ...(notes.length ? ['', ...notes] : [])].join('\n')
+  return [...lines, '', ...cpuLines, '', ...costLines(samples), ...(notes.length ? ['', ...notes] : [])].join('\n')
+}
+
+/**
+ * Cost per datagram from perf stat, medians over the undisturbed repetitions; task-clock ratios to
+ * both C servers in the same repetition (recvfrom/sendto is the peer of the single-datagram calls).
+ */
+function costLines(samples: UdpSample[]): string[] {
+  const lines = [
+    'Cost per datagram handled (perf stat on the server over the measured window; medians over the undisturbed repetitions):',
+    '',
+    '| scenario | server | syscalls/datagram | by name | task-clock µs/datagram | × C recvfrom (min–max) | × C recvmmsg | involuntary switches/datagram | disturbed runs |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const scenario of SCENARIOS) {
+    const base = (id: string) => {
+      const mine = samples.filter((s) => s.contender === id && s.scenario === scenario.id && s.cost && !s.errors)
+      const disturbed = disturbedSet(mine)
+      return new Map(mine.filter((s) => !disturbed.has(s)).map((s) => [s.rep, s.cost!.cpuUs]))
+    }
+    const single = base('c-single')
+    const mmsg = base('c-mmsg')
+    for (const contender of UDP_CONTENDERS) {
+      const mine = samples.filter((s) => s.contender === contender.id && s.scenario === scenario.id && s.cost && !s.errors)
+      if (mine.length === 0) continue
+      const disturbed = disturbedSet(mine)
+      const quietAll = mine.filter((s) => !disturbed.has(s))
+      const quiet = quietAll.length ? quietAll : mine
+      const ratios = (to: Map<number, number>) => quietAll.filter((s) => to.has(s.rep)).map((s) => s.cost!.cpuUs / to.get(s.rep)!)
+      const toSingle = ratios(single)
+      const names = new Set(quiet.flatMap((s) => Object.keys(s.cost!.syscalls)))
+      const byName = Object.fromEntries([...names].map((n) => [n, median(quiet.map((s) => s.cost!.syscalls[n] ?? 0))]))
+      lines.push(
+        `| ${scenario.name} | ${contender.short} | ${fmt(median(quiet.map((s) => s.cost!.totalSyscalls)), 3)} | ${byNameText(byName)} | ` +
+          `${fmt(median(quiet.map((s) => s.cost!.cpuUs)), 2)} | ${fmt(median(toSingle), 2)} (${fmt(Math.min(...toSingle), 2)}–${fmt(Math.max(...toSingle), 2)}) | ` +
+          `${fmt(median(ratios(mmsg)), 2)} | ${fmt(median(mine.map((s) => s.cost!.involuntary)), 3)} | ${disturbed.size}/${mine.length} |`,
+      )
+    }
+  }
+  return lines
 }
 
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f']
@@ -272,9 +344,12 @@ export async function runUdp(options: UdpOptions): Promise<string[]> {
       const order = ids.map((_, i) => ids[(i + rep) % ids.length])
       for (const scenario of SCENARIOS) {
         for (const id of order) {
-          const sample = await measure(id, servers.get(id)!, scenario, rep, warmupS, durationS)
+          const sample = await measure(id, servers.get(id)!, scenario, rep, warmupS, durationS, options.perf !== false)
           samples.push(sample)
-          log(`udp: ${id} ${scenario.id} rep ${rep + 1}: ${sample.rate !== undefined ? `${Math.round(sample.rate)}/s, ${sample.cpuUsPerDatagram?.toFixed(2)} µs CPU/datagram, ${sample.retransmits} retransmits` : `FAILED ${sample.failure}`}`)
+          const cost = sample.cost
+            ? `, task-clock ${sample.cost.cpuUs.toFixed(2)} µs/datagram, syscalls/datagram ${describeSyscalls(sample.cost)}, involuntary switches/datagram ${sample.cost.involuntary.toFixed(3)}`
+            : ''
+          log(`udp: ${id} ${scenario.id} rep ${rep + 1}: ${sample.rate !== undefined ? `${Math.round(sample.rate)}/s, ${sample.cpuUsPerDatagram?.toFixed(2)} µs CPU/datagram, ${sample.retransmits} retransmits${cost}` : `FAILED ${sample.failure}`}`)
         }
       }
     }
@@ -312,7 +387,7 @@ function report(run: UdpRun, options: UdpOptions): string[] {
       `Each cell: median packets/s · **median of the per-repetition ratios to the C recvmmsg server** (their min–max). Ping-pong: every echo checked byte for byte by the load generator; ` +
       `flood: every datagram checked by the server. Server CPU: utime + stime per datagram handled.`,
     '',
-    markdown(table, unavailable),
+    markdown(table, unavailable, samples),
   ]
   const dir = join(BENCH, 'results', ...(options.quick ? ['quick'] : options.partial ? ['partial'] : []))
   mkdirSync(dir, { recursive: true })

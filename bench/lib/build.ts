@@ -23,6 +23,8 @@ export interface BuildResult {
 }
 
 const C_PROGRAMS = ['servers/echo.c', 'micro/dispatch.c', 'micro/scaling.c', 'micro/calls.c']
+/** C programs that link liburing (the io_uring ceiling); their headers come from liburing-dev. */
+const URING_PROGRAMS = ['servers/echo-uring.c']
 
 /** Path of a C program's binary, e.g. `cBinary('servers/echo.c')`. */
 export function cBinary(source: string): string {
@@ -48,6 +50,16 @@ export async function buildAll(log: (line: string) => void): Promise<BuildResult
     if (!existsSync(join(BENCH, source))) continue
     await step(source, `${source} (gcc -O2)`, () =>
       runBuild(['gcc', '-O2', '-Wall', '-o', cBinary(source), join(BENCH, source)]),
+    )
+  }
+  if (!existsSync('/usr/include/liburing.h')) {
+    await step('liburing', 'liburing-dev (apt-get install -y liburing-dev)', () =>
+      runBuild(['apt-get', 'install', '-y', '--no-install-recommends', 'liburing-dev'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }),
+    )
+  }
+  for (const source of URING_PROGRAMS) {
+    await step(source, `${source} (gcc -O2 -luring)`, () =>
+      runBuild(['gcc', '-O2', '-Wall', '-o', cBinary(source), join(BENCH, source), '-luring']),
     )
   }
   if (!existsSync(join(ROOT, 'binding.js')) || !existsSync(join(ROOT, 'index.js'))) {

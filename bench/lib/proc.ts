@@ -62,15 +62,23 @@ export function stopServer(server: Server, graceMs = 3000): Promise<string> {
 }
 
 /** Runs a program to completion within `timeoutMs` and parses the last line of its stdout as JSON. */
-export function runJson<T>(argv: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<T> {
+export function runJson<T>(
+  argv: string[],
+  options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; onStderrLine?: (line: string) => void },
+): Promise<T> {
   const [command, ...args] = argv
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
+    let partial = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => {
       if (stderr.length < 8192) stderr += chunk
+      if (!options.onStderrLine) return
+      const lines = (partial + chunk).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) options.onStderrLine(line)
     })
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
     child.on('error', (error) => {

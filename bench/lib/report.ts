@@ -26,6 +26,51 @@ export interface EchoRow {
   cpuRange: [number, number]
   /** The load generator's CPU time over the window ÷ the window: near 1 means it may be the limit. */
   loadgenBusy: number
+  /** Repetitions flagged as disturbed by other load (see `disturbed`), of those with a cost. */
+  disturbedRuns: number
+  costRuns: number
+  /** Medians over the undisturbed repetitions (all of them when every one was disturbed). */
+  syscallsPerRt: number
+  syscallsByName: Record<string, number>
+  taskClockUsPerRt: number
+  /** task-clock per rt ÷ C's in the same repetition, undisturbed pairs only; min–max. */
+  taskClockToC: number
+  taskClockRange: [number, number]
+  involuntaryPerRt: number
+}
+
+/**
+ * A repetition is disturbed when the server was preempted (involuntary context switches) more than
+ * once per 100 round trips and more than twice as often as in its calmest repetition of the same
+ * scenario: other load took its core, so its CPU per round trip includes cache refills and waits.
+ */
+export function disturbedSet<T extends { cost?: { involuntary: number } }>(samples: T[]): Set<T> {
+  const rates = samples.filter((s) => s.cost && Number.isFinite(s.cost.involuntary)).map((s) => s.cost!.involuntary)
+  const calmest = rates.length ? Math.min(...rates) : 0
+  const limit = Math.max(0.01, 2 * calmest)
+  return new Set(samples.filter((s) => s.cost !== undefined && s.cost.involuntary > limit))
+}
+
+/** The samples to take medians over: the undisturbed ones, or all when every one was disturbed. */
+function calm<T extends { cost?: unknown }>(samples: T[], disturbed: Set<T>): T[] {
+  const quiet = samples.filter((s) => s.cost !== undefined && !disturbed.has(s))
+  return quiet.length ? quiet : samples.filter((s) => s.cost !== undefined)
+}
+
+function medianByName(samples: Array<{ cost?: { syscalls: Record<string, number> } }>): Record<string, number> {
+  const names = new Set(samples.flatMap((s) => Object.keys(s.cost?.syscalls ?? {})))
+  const out: Record<string, number> = {}
+  for (const name of names) out[name] = median(samples.map((s) => s.cost?.syscalls[name] ?? 0))
+  return out
+}
+
+/** "read 1.00 · write 1.00 · epoll_wait 0.05": names at 0.01 per operation or more, largest first. */
+export function byNameText(byName: Record<string, number>): string {
+  const parts = Object.entries(byName)
+    .filter(([, n]) => n >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${n.toFixed(2)}`)
+  return parts.join(' · ') || '–'
 }
 
 export function scenarioName(s: Scenario): string {
@@ -39,15 +84,21 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
   for (const scenario of scenarios) {
     const cByRep = new Map<number, number>()
     const cCpuByRep = new Map<number, number>()
-    for (const s of run.samples) {
-      if (s.contender !== 'c' || !sameScenario(s.scenario, scenario) || !ok(s)) continue
+    const cClockByRep = new Map<number, number>()
+    const cSamples = run.samples.filter((s) => s.contender === 'c' && sameScenario(s.scenario, scenario) && ok(s))
+    const cDisturbed = disturbedSet(cSamples)
+    for (const s of cSamples) {
       cByRep.set(s.rep, s.rtPerS!)
       if (s.serverCpuUsPerRt) cCpuByRep.set(s.rep, s.serverCpuUsPerRt)
+      if (s.cost && !cDisturbed.has(s)) cClockByRep.set(s.rep, s.cost.cpuUs)
     }
     for (const contender of contenders) {
       const mine = run.samples.filter((s) => s.contender === contender.id && sameScenario(s.scenario, scenario))
       if (mine.length === 0) continue
       const good = mine.filter(ok)
+      const disturbed = disturbedSet(good)
+      const quiet = calm(good, disturbed)
+      const clockRatios = quiet.filter((s) => !disturbed.has(s) && cClockByRep.has(s.rep)).map((s) => s.cost!.cpuUs / cClockByRep.get(s.rep)!)
       const ratios = good.filter((s) => cByRep.has(s.rep)).map((s) => s.rtPerS! / cByRep.get(s.rep)!)
       const cpuRatios = good
         .filter((s) => cCpuByRep.has(s.rep) && s.serverCpuUsPerRt !== undefined)
@@ -66,6 +117,14 @@ export function echoRows(run: EchoRun, contenders: Contender[], scenarios: Scena
         cpuToC: median(cpuRatios),
         cpuRange: range(cpuRatios),
         loadgenBusy: median(good.map((s) => s.loadgenCpuFraction ?? NaN)),
+        disturbedRuns: disturbed.size,
+        costRuns: good.filter((s) => s.cost).length,
+        syscallsPerRt: median(quiet.map((s) => s.cost!.totalSyscalls)),
+        syscallsByName: medianByName(quiet),
+        taskClockUsPerRt: median(quiet.map((s) => s.cost!.cpuUs)),
+        taskClockToC: median(clockRatios),
+        taskClockRange: range(clockRatios),
+        involuntaryPerRt: median(good.filter((s) => s.cost).map((s) => s.cost!.involuntary)),
       })
     }
   }
@@ -95,6 +154,20 @@ export function echoMarkdown(rows: EchoRow[], run: EchoRun, contenders: Contende
     )
   }
   const notes: string[] = []
+  lines.push(
+    '',
+    'Cost per round trip (perf stat on the server over the measured window; medians over the undisturbed repetitions):',
+    '',
+    '| scenario | server | syscalls/rt | by name | task-clock µs/rt | task-clock × C (min–max) | involuntary switches/rt | disturbed runs |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |',
+  )
+  for (const row of rows) {
+    if (!row.costRuns) continue
+    lines.push(
+      `| ${scenarioName(row.scenario)} | ${row.contender.short} | ${fmt(row.syscallsPerRt, 3)} | ${byNameText(row.syscallsByName)} | ` +
+        `${fmt(row.taskClockUsPerRt, 2)} | ${fmt(row.taskClockToC, 2)} (${spread(row.taskClockRange)}) | ${fmt(row.involuntaryPerRt, 3)} | ${row.disturbedRuns}/${row.costRuns} |`,
+    )
+  }
   for (const contender of contenders) {
     const why = run.unavailable.get(contender.id)
     if (why) notes.push(`- not measured: ${contender.label}: ${why}`)

@@ -143,6 +143,8 @@ pub fn run(config: &Config) -> io::Result<Report> {
         let mut now = Instant::now();
         if now >= deadline {
             if phase == Phase::Measuring {
+                // For a cost meter beside us (bench/lib/cost.ts): the measured window ends.
+                eprintln!("window end");
                 break;
             }
             phase = Phase::Measuring;
@@ -152,6 +154,7 @@ pub fn run(config: &Config) -> io::Result<Report> {
             own_cpu_start = own_cpu();
             window_start = Instant::now();
             deadline = window_start + config.duration;
+            eprintln!("window start");
         }
         if alive == 0 {
             break;
