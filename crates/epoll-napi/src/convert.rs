@@ -81,9 +81,17 @@ pub fn number(env: &Env, name: &str, value: Value) -> napi::Result<f64> {
     }
 }
 
+/// Whether a finite `value` is a whole number, without `f64::fract` (which compiles to an
+/// out-of-line call to libm's `trunc` on x86-64 without SSE4.1, 10–15 ns on every argument): from
+/// 2**52 up every `f64` is whole; below, a round trip through `i64` is exact only for whole numbers.
+#[inline]
+fn is_whole(value: f64) -> bool {
+    value.abs() >= 4_503_599_627_370_496.0 || (value as i64) as f64 == value
+}
+
 /// An integer in `min..=max`, else `ERR_OUT_OF_RANGE`.
 pub fn integer_in(env: &Env, name: &str, value: f64, min: f64, max: f64) -> napi::Result<f64> {
-    if value.fract() == 0.0 && (min..=max).contains(&value) {
+    if (min..=max).contains(&value) && is_whole(value) {
         Ok(value)
     } else {
         let rule = format!("an integer >= {} and <= {}", shown(min), shown(max));

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::epoll::timeout::{ended_early, remaining_millis, Timeout};
 use crate::error::Result;
-use crate::sys::cvt;
+use crate::sys::{cvt, raw_syscall};
 
 /// Kernel buffers for one `epoll_wait` are at most this many events, whatever the caller asks for:
 /// a `maxEvents` of two billion must not allocate 24 GB. More ready fds simply take more calls.
@@ -159,17 +159,15 @@ pub(crate) unsafe fn epoll_wait_until(
             };
             // SAFETY: the caller vouches for `events`; `ts` lives across the call; a NULL sigmask
             // keeps the signal mask as it is (its size argument is then ignored).
-            let ret = unsafe {
-                libc::syscall(
-                    libc::SYS_epoll_pwait2,
-                    epfd as libc::c_long,
-                    events,
-                    capacity as libc::c_long,
-                    &ts as *const KernelTimespec,
-                    std::ptr::null::<libc::sigset_t>(),
-                    8 as libc::c_long,
-                )
-            } as libc::c_int;
+            let args = [
+                epfd as libc::c_long,
+                events as libc::c_long,
+                capacity as libc::c_long,
+                &ts as *const KernelTimespec as libc::c_long,
+                0,
+                8,
+            ];
+            let ret = unsafe { raw_syscall(libc::SYS_epoll_pwait2, args) } as libc::c_int;
             let errno = std::io::Error::last_os_error().raw_os_error();
             // ENOSYS: a kernel before 5.11. EPERM: a seccomp filter that predates the call (old
             // container runtimes refuse unknown system calls that way).
@@ -182,8 +180,12 @@ pub(crate) unsafe fn epoll_wait_until(
         }
     }
     let ms = remaining_millis(timeout, deadline);
-    // SAFETY: the caller vouches for `events`.
-    unsafe { libc::epoll_wait(epfd, events, capacity, ms) }
+    // epoll_pwait with a NULL mask is epoll_wait (the only form aarch64 and riscv64 have), made
+    // through `syscall()` so that glibc's cancellation wrapper is not paid on every wait.
+    let args = [epfd as libc::c_long, events as libc::c_long, capacity as libc::c_long, ms as libc::c_long, 0, 8];
+    // SAFETY: epoll_pwait(epfd, events, capacity, ms, NULL, 8): the caller vouches for `events`; a
+    // NULL sigmask keeps the signal mask as it is.
+    unsafe { raw_syscall(libc::SYS_epoll_pwait, args) as libc::c_int }
 }
 
 /// Whether timed waits have sub-millisecond precision here (`None` before the first timed wait).

@@ -6,16 +6,14 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use crate::error::OsError;
 use crate::sys::retry;
-use crate::sys::{cvt, cvt_size};
+use crate::sys::{cvt, cvt_size, raw_syscall};
 
 /// `read(2)`: `Some(n)` bytes read (0 at end of file), `None` when nothing is available yet.
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {
     retry(|| {
-        // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call.
-        cvt_size(
-            unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) },
-            "read",
-        )
+        let args = [fd as libc::c_long, buf.as_mut_ptr() as libc::c_long, buf.len() as libc::c_long, 0, 0, 0];
+        // SAFETY: read(fd, buf, len): `buf` is valid for writes of `buf.len()` bytes for the whole call.
+        cvt_size(unsafe { raw_syscall(libc::SYS_read, args) }, "read")
     })
 }
 
@@ -23,11 +21,9 @@ pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {
 /// Writing to a peer that is gone fails with EPIPE (Node ignores SIGPIPE, as does Rust's runtime).
 pub fn write(fd: RawFd, buf: &[u8]) -> Result<Option<usize>, OsError> {
     retry(|| {
-        // SAFETY: `buf` is valid for reads of `buf.len()` bytes for the whole call.
-        cvt_size(
-            unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) },
-            "write",
-        )
+        let args = [fd as libc::c_long, buf.as_ptr() as libc::c_long, buf.len() as libc::c_long, 0, 0, 0];
+        // SAFETY: write(fd, buf, len): `buf` is valid for reads of `buf.len()` bytes for the whole call.
+        cvt_size(unsafe { raw_syscall(libc::SYS_write, args) }, "write")
     })
 }
 

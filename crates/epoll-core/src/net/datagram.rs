@@ -9,7 +9,7 @@ use std::os::fd::RawFd;
 
 use super::address::{SockAddr, SOCKADDR_STORAGE_SIZE};
 use crate::error::OsError;
-use crate::sys::{cvt_size, retry};
+use crate::sys::{cvt_size, raw_syscall, retry};
 
 /// `sendto(2)`: sends `buf` as one datagram to `to` (or to the connected peer when `None`).
 /// `Some(n)` bytes sent, `None` when the send buffer is full. `MSG_NOSIGNAL`: a stream whose peer
@@ -17,21 +17,17 @@ use crate::sys::{cvt_size, retry};
 pub fn send_to(fd: RawFd, buf: &[u8], to: Option<&SockAddr>) -> Result<Option<usize>, OsError> {
     let (ptr, len) = to.map_or((std::ptr::null(), 0), SockAddr::as_raw);
     retry(|| {
-        // SAFETY: `buf` is valid for reads of its length; `ptr` is null or an initialised sockaddr
-        // of `len` bytes, both alive across the call.
-        cvt_size(
-            unsafe {
-                libc::sendto(
-                    fd,
-                    buf.as_ptr().cast(),
-                    buf.len(),
-                    libc::MSG_NOSIGNAL,
-                    ptr,
-                    len,
-                )
-            },
-            "sendto",
-        )
+        let args = [
+            fd as libc::c_long,
+            buf.as_ptr() as libc::c_long,
+            buf.len() as libc::c_long,
+            libc::MSG_NOSIGNAL as libc::c_long,
+            ptr as libc::c_long,
+            len as libc::c_long,
+        ];
+        // SAFETY: sendto(fd, buf, len, flags, addr, addrlen): `buf` is valid for reads of its
+        // length; `ptr` is null or an initialised sockaddr of `len` bytes, both alive across the call.
+        cvt_size(unsafe { raw_syscall(libc::SYS_sendto, args) }, "sendto")
     })
     .map_err(|e| e.with_detail(to.map_or_else(|| format!("fd {fd}"), SockAddr::shown)))
 }
@@ -62,9 +58,10 @@ pub fn recv_from(fd: RawFd, buf: &mut [u8], name: &mut [u8]) -> Result<Option<Re
         msg.msg_namelen = name.len().min(SOCKADDR_STORAGE_SIZE) as libc::socklen_t;
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        // SAFETY: `msg` points at `name` (writable for `msg_namelen` bytes) and one iovec over
-        // `buf`, all alive across the call.
-        cvt_size(unsafe { libc::recvmsg(fd, &mut msg, 0) }, "recvmsg")
+        let args = [fd as libc::c_long, &mut msg as *mut libc::msghdr as libc::c_long, 0, 0, 0, 0];
+        // SAFETY: recvmsg(fd, msg, 0): `msg` points at `name` (writable for `msg_namelen` bytes)
+        // and one iovec over `buf`, all alive across the call.
+        cvt_size(unsafe { raw_syscall(libc::SYS_recvmsg, args) }, "recvmsg")
     })
     .map_err(|e| e.with_detail(format!("fd {fd}")))?;
     Ok(received.map(|bytes| Received {

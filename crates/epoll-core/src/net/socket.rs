@@ -11,7 +11,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use super::address::SockAddr;
 use super::options::{set_int, setsockopt};
 use crate::error::OsError;
-use crate::sys::{cvt, retry};
+use crate::sys::{cvt, raw_syscall, retry};
 
 /// The listen backlog when none is given: Node's own default.
 pub const DEFAULT_BACKLOG: i32 = 511;
@@ -77,10 +77,11 @@ pub fn listen(fd: RawFd, backlog: i32) -> Result<(), OsError> {
 pub fn accept(fd: RawFd) -> Result<Option<OwnedFd>, OsError> {
     loop {
         let accepted = retry(|| {
-            let flags = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-            // SAFETY: null address pointers ask accept4 not to report the peer's address.
+            let flags = (libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) as libc::c_long;
+            // SAFETY: accept4(fd, NULL, NULL, flags): null address pointers ask it not to report
+            // the peer's address.
             cvt(
-                unsafe { libc::accept4(fd, std::ptr::null_mut(), std::ptr::null_mut(), flags) },
+                unsafe { raw_syscall(libc::SYS_accept4, [fd as libc::c_long, 0, 0, flags, 0, 0]) } as libc::c_int,
                 "accept",
             )
         });
