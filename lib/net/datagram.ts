@@ -6,6 +6,7 @@ import { hotCall, requireNative } from '../internal/native'
 import { type Fd, validateByteRange, validateFd, validateIpLiteral, validateOptionalBoolean, validateOptions, validatePort, validateView } from '../internal/validators'
 import { type Address, decodeAddress, encodeIp, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
 import { MSG_TRUNC } from './constants'
+import { decodeIpv4Fast, encodeIpv4Fast } from './sender-memo'
 import { DEFAULT_HOST, destination } from './socket'
 
 /** Options of {@link listenUdp}. */
@@ -61,7 +62,8 @@ export function sendTo(fd: Fd, buffer: ArrayBufferView, address?: Address, offse
   const checked = validateFd(fd)
   validateView(buffer, 'buffer')
   const n = validateByteRange(buffer, offset, length, 0)
-  const to = address === undefined ? null : destination(checked, address, 'sendto')
+  // An IPv4 sender recvFrom decoded (the echo pattern) is encoded without parsing its text.
+  const to = address === undefined ? null : (encodeIpv4Fast(address) ?? destination(checked, address, 'sendto'))
   return nativeSendTo(checked, buffer, offset, n, to)
 }
 
@@ -76,5 +78,7 @@ export function recvFrom(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: n
   const n = validateByteRange(buffer, offset, length, 0)
   const bytes = nativeRecvFrom(checked, buffer, offset, n, senderName, senderMeta)
   if (bytes === -1) return null
-  return { bytes, address: decodeAddress(senderName, 0, senderMeta[1]), truncated: (senderMeta[0] & MSG_TRUNC) !== 0 }
+  const nameLength = senderMeta[1]
+  const address = decodeIpv4Fast(senderName, nameLength) ?? decodeAddress(senderName, 0, nameLength)
+  return { bytes, address, truncated: (senderMeta[0] & MSG_TRUNC) !== 0 }
 }
