@@ -33,6 +33,8 @@ interface Args {
   udp?: boolean
   /** Count system calls, task-clock and context switches with perf stat (off: --no-perf). */
   perf: boolean
+  /** UDP contenders to run (a name also selects its `@base` twin); all when absent. */
+  udpOnly?: Set<string>
   /** Another built checkout whose epoll-napi servers run beside ours as `<id>@base`. */
   baseline?: string
 }
@@ -57,6 +59,8 @@ Flags:
   --duration S         measured seconds per run (default 1; UDP 1.5)
   --only id,id         echo contenders: c, c-uring, blocking, handlers, plain-et, batch, python, node-net,
                        npm-epoll, bun, deno (writes bench/results/partial/)
+  --udp-only id,id     UDP contenders: c-mmsg, c-single, ours-batch, ours-single, python, node-dgram,
+                       bun, deno-dgram, deno-unstable
   --no-echo --no-micro --no-udp   leave a part out
   --no-perf            do not run perf stat (no system call counts; CPU from /proc only)
   --baseline DIR       also run the epoll-napi servers of another built checkout (say, main) as
@@ -76,6 +80,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--no-udp') args.udp = false
     else if (flag === '--no-perf') args.perf = false
     else if (flag === '--baseline') args.baseline = argv[++i]
+    else if (flag === '--udp-only') args.udpOnly = new Set((argv[++i] ?? '').split(','))
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(HELP)
       process.exit(0)
@@ -161,7 +166,7 @@ async function main(): Promise<void> {
     raw.micro = tables
     for (const table of tables) sections.push('', microMarkdown(table))
   }
-  const partialRun = args.only !== undefined || !args.echo || !args.micro || args.udp === false
+  const partialRun = args.only !== undefined || args.udpOnly !== undefined || !args.echo || !args.micro || args.udp === false
   if (args.udp !== false) sections.push('', ...(await runUdp({ ...args, partial: partialRun, log })))
 
   const header = [

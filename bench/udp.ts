@@ -117,6 +117,8 @@ export interface UdpOptions {
   reps?: number
   durationS?: number
   updateReadme: boolean
+  /** Contenders to run (a name also selects its `@base` twin); all when absent. */
+  udpOnly?: Set<string>
   /** Count system calls and CPU with perf stat over each window (default on). */
   perf?: boolean
   log: (line: string) => void
@@ -213,6 +215,7 @@ function markdown(table: Map<string, Cell>, unavailable: Map<string, string>, sa
       notes.push(`- not measured: ${contender.label}: ${unavailable.get(contender.id)}`)
       continue
     }
+    if (!SCENARIOS.some((s) => table.has(`${contender.id}/${s.id}`))) continue // left out by --udp-only
     const row = SCENARIOS.map((s) => {
       const cell = table.get(`${contender.id}/${s.id}`)
       if (!cell || !Number.isFinite(cell.rate)) return '–'
@@ -326,6 +329,7 @@ export async function runUdp(options: UdpOptions): Promise<string[]> {
   const unavailable = new Map<string, string>()
   const servers = new Map<string, Server>()
   for (const contender of UDP_CONTENDERS) {
+    if (options.udpOnly && !options.udpOnly.has(contender.id.replace(/@base$/, ''))) continue
     const argv = contender.argv()
     if (!Array.isArray(argv)) {
       unavailable.set(contender.id, argv.unavailable)
