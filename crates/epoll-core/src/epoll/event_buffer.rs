@@ -182,7 +182,14 @@ pub(crate) unsafe fn epoll_wait_until(
     let ms = remaining_millis(timeout, deadline);
     // epoll_pwait with a NULL mask is epoll_wait (the only form aarch64 and riscv64 have), made
     // through `syscall()` so that glibc's cancellation wrapper is not paid on every wait.
-    let args = [epfd as libc::c_long, events as libc::c_long, capacity as libc::c_long, ms as libc::c_long, 0, 8];
+    let args = [
+        epfd as libc::c_long,
+        events as libc::c_long,
+        capacity as libc::c_long,
+        ms as libc::c_long,
+        0,
+        8,
+    ];
     // SAFETY: epoll_pwait(epfd, events, capacity, ms, NULL, 8): the caller vouches for `events`; a
     // NULL sigmask keeps the signal mask as it is.
     unsafe { raw_syscall(libc::SYS_epoll_pwait, args) as libc::c_int }

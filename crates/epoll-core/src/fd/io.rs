@@ -11,7 +11,14 @@ use crate::sys::{cvt, cvt_size, raw_syscall};
 /// `read(2)`: `Some(n)` bytes read (0 at end of file), `None` when nothing is available yet.
 pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {
     retry(|| {
-        let args = [fd as libc::c_long, buf.as_mut_ptr() as libc::c_long, buf.len() as libc::c_long, 0, 0, 0];
+        let args = [
+            fd as libc::c_long,
+            buf.as_mut_ptr() as libc::c_long,
+            buf.len() as libc::c_long,
+            0,
+            0,
+            0,
+        ];
         // SAFETY: read(fd, buf, len): `buf` is valid for writes of `buf.len()` bytes for the whole call.
         cvt_size(unsafe { raw_syscall(libc::SYS_read, args) }, "read")
     })
@@ -21,7 +28,14 @@ pub fn read(fd: RawFd, buf: &mut [u8]) -> Result<Option<usize>, OsError> {
 /// Writing to a peer that is gone fails with EPIPE (Node ignores SIGPIPE, as does Rust's runtime).
 pub fn write(fd: RawFd, buf: &[u8]) -> Result<Option<usize>, OsError> {
     retry(|| {
-        let args = [fd as libc::c_long, buf.as_ptr() as libc::c_long, buf.len() as libc::c_long, 0, 0, 0];
+        let args = [
+            fd as libc::c_long,
+            buf.as_ptr() as libc::c_long,
+            buf.len() as libc::c_long,
+            0,
+            0,
+            0,
+        ];
         // SAFETY: write(fd, buf, len): `buf` is valid for reads of `buf.len()` bytes for the whole call.
         cvt_size(unsafe { raw_syscall(libc::SYS_write, args) }, "write")
     })

@@ -58,7 +58,14 @@ pub fn recv_from(fd: RawFd, buf: &mut [u8], name: &mut [u8]) -> Result<Option<Re
         msg.msg_namelen = name.len().min(SOCKADDR_STORAGE_SIZE) as libc::socklen_t;
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        let args = [fd as libc::c_long, &mut msg as *mut libc::msghdr as libc::c_long, 0, 0, 0, 0];
+        let args = [
+            fd as libc::c_long,
+            &mut msg as *mut libc::msghdr as libc::c_long,
+            0,
+            0,
+            0,
+            0,
+        ];
         // SAFETY: recvmsg(fd, msg, 0): `msg` points at `name` (writable for `msg_namelen` bytes)
         // and one iovec over `buf`, all alive across the call.
         cvt_size(unsafe { raw_syscall(libc::SYS_recvmsg, args) }, "recvmsg")

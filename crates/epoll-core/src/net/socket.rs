@@ -81,7 +81,8 @@ pub fn accept(fd: RawFd) -> Result<Option<OwnedFd>, OsError> {
             // SAFETY: accept4(fd, NULL, NULL, flags): null address pointers ask it not to report
             // the peer's address.
             cvt(
-                unsafe { raw_syscall(libc::SYS_accept4, [fd as libc::c_long, 0, 0, flags, 0, 0]) } as libc::c_int,
+                unsafe { raw_syscall(libc::SYS_accept4, [fd as libc::c_long, 0, 0, flags, 0, 0]) }
+                    as libc::c_int,
                 "accept",
             )
         });
