@@ -3,7 +3,7 @@
 // parsing it. Users must see nothing of it: fresh plain objects, the destination an object says now.
 import test from 'ava'
 
-import { listenUdp, localAddress, recvFrom, sendTo } from '../../index.js'
+import { type SocketAddress, listenUdp, localAddress, recvFrom, sendTo } from '../../index.js'
 import { receive } from '../helpers/datagrams.js'
 import { closeAll } from '../helpers/readiness.js'
 
@@ -40,7 +40,7 @@ test('replying to a received address reaches the sender; after its port is chang
     const echo = await receive(client, buffer)
     t.deepEqual([echo.bytes, buffer[0], (echo.address as { port: number }).port], [1, 7, portOf(server)])
 
-    const moved = got.address as { port: number }
+    const moved = got.address as SocketAddress
     moved.port = portOf(other)
     sendTo(server, new Uint8Array([9]), moved)
     const redirected = await receive(other, buffer)
@@ -57,7 +57,7 @@ test('a known sender with destination port 0 is still refused as node:dgram refu
   try {
     sendTo(client, new Uint8Array([1]), { address: '127.0.0.1', port: portOf(server) })
     const got = await receive(server, new Uint8Array(8))
-    t.throws(() => sendTo(server, new Uint8Array([1]), { ...(got.address as object), port: 0 }), { code: 'ERR_SOCKET_BAD_PORT' })
+    t.throws(() => sendTo(server, new Uint8Array([1]), { ...(got.address as SocketAddress), port: 0 }), { code: 'ERR_SOCKET_BAD_PORT' })
   } finally {
     closeAll(server, client)
   }
