@@ -157,8 +157,6 @@ pub(crate) unsafe fn epoll_wait_until(
                 tv_sec: left.as_secs().min(i64::MAX as u64) as i64,
                 tv_nsec: i64::from(left.subsec_nanos()),
             };
-            // SAFETY: the caller vouches for `events`; `ts` lives across the call; a NULL sigmask
-            // keeps the signal mask as it is (its size argument is then ignored).
             let args = [
                 epfd as libc::c_long,
                 events as libc::c_long,
@@ -167,6 +165,9 @@ pub(crate) unsafe fn epoll_wait_until(
                 0,
                 8,
             ];
+            // SAFETY: epoll_pwait2(epfd, events, capacity, &ts, NULL, 8): the caller vouches for
+            // `events`; `ts` lives across the call; a NULL sigmask keeps the signal mask as it is
+            // (its size argument is then ignored).
             let ret = unsafe { raw_syscall(libc::SYS_epoll_pwait2, args) } as libc::c_int;
             let errno = std::io::Error::last_os_error().raw_os_error();
             // ENOSYS: a kernel before 5.11. EPERM: a seccomp filter that predates the call (old
