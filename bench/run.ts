@@ -57,7 +57,7 @@ Flags:
   --quick              1 repetition, short windows; writes bench/results/quick/
   --reps N             repetitions (default 9 echo, 5 UDP)
   --duration S         measured seconds per run (default 1; UDP 1.5)
-  --only id,id         echo contenders: c, c-uring, blocking, handlers, plain-et, batch, python, node-net,
+  --only id,id         echo contenders: c, c-uring, blocking, handlers, plain-et, batch, stream, python, node-net,
                        npm-epoll, bun, deno (writes bench/results/partial/)
   --udp-only id,id     UDP contenders: c-mmsg, c-single, ours-batch, ours-single, python, node-dgram,
                        bun, deno-dgram, deno-unstable
