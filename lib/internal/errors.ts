@@ -147,7 +147,7 @@ export function binaryMissing(missing: MissingBinary, cause: unknown): Error & {
   const message = missing.published
     ? `epoll-napi found no native binary for this machine (${machine}): the package ${missing.packageName} is not installed. ` +
       `Install it (npm install ${missing.packageName}@${missing.version}) or reinstall epoll-napi with optional dependencies. ` +
-      'Likely causes: npm ran with --omit=optional (or the optional=false setting, common in Dockerfiles); ' +
+      'Likely causes: npm ran with --omit=optional (common in Dockerfiles) or the omit=optional setting; ' +
       'the lockfile was made on another OS or CPU, and npm installs only the optional packages that machine needed ' +
       '(remove node_modules and package-lock.json, then npm install); ' +
       "npm's --cpu, --os or --libc options (or those settings) named another machine than this one. " +
