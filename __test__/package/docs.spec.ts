@@ -26,8 +26,9 @@ let project: Project
 
 test.before(() => {
   work = mkdtempSync(join(tmpdir(), 'epoll-napi-docs-'))
-  // typedoc.json enables the notDocumented/invalidLink/notExported checks and makes warnings errors;
-  // the HTML goes to a temporary folder.
+  // typedoc.json enables the notDocumented/invalidLink/notExported checks, requires every parameter of
+  // every public function to be documented (`Parameter` in requiredToBeDocumented: its `@param`), and
+  // makes warnings errors; the HTML goes to a temporary folder.
   const result = spawnSync(process.execPath, [TYPEDOC, '--out', join(work, 'html'), '--json', join(work, 'api.json')], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -41,7 +42,7 @@ test.after.always(() => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-test('the API reference builds with every public item documented (typedoc, warnings are errors)', (t) => {
+test('the API reference builds with every public item and every parameter documented (typedoc, warnings are errors)', (t) => {
   t.is(run.status, 0, run.output)
   t.notRegex(run.output, /\[warning\]|\[error\]/)
 })
