@@ -2,10 +2,10 @@
  * epoll-napi: Linux epoll for Node.js and TypeScript.
  *
  * ```ts
- * import { Epoll, EPOLLIN, EPOLLET } from 'epoll-napi'
+ * import { Epoll, EPOLLIN, EPOLLET, describeEvents } from 'epoll-napi'
  * using ep = new Epoll()
  * ep.register(fd, EPOLLIN | EPOLLET)
- * for (const [fd, events] of ep.poll(1000)) { ... }
+ * for (const [readyFd, events] of ep.poll(1000)) console.log(readyFd, describeEvents(events))
  * ```
  */
 // Named re-exports rather than `export *`: compiled to CommonJS, `export *` goes through one shared

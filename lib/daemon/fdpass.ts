@@ -40,6 +40,10 @@ const ONE_BYTE = new Uint8Array(1)
  * its own duplicates; the fds stay open here. `data` defaults to one zero byte: a message carries fds
  * only with at least one data byte. Returns the bytes sent, or `-1` when the socket is full (the fds
  * are not sent then). 1 to {@link SCM_MAX_FD} fds; the `fds` may be numbers or objects with an `fd`.
+ *
+ * @param fd A connected unix socket.
+ * @param fds The fds to pass (1 to `SCM_MAX_FD`); they stay open here.
+ * @param data The bytes they ride with (default: one 0 byte; at least one byte is needed).
  */
 export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): number {
   const socket = validateFd(fd)
@@ -54,6 +58,11 @@ export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): num
  * Receives data into `buffer` and up to `maxFds` fds (default {@link SCM_MAX_FD}) from a unix socket
  * (`recvmsg` with `MSG_CMSG_CLOEXEC`). Returns `null` when nothing is waiting, `{ bytes: 0, fds: [],
  * truncated: false }` at end of stream. Fds beyond `maxFds` are closed and reported in `truncated`.
+ *
+ * @param fd A unix socket.
+ * @param buffer Receives the data bytes that came with the fds.
+ * @param maxFds The most fds to accept (default `SCM_MAX_FD`, 253); more are closed and `truncated` is
+ *   `true`.
  */
 export function recvFds(fd: Fd, buffer: ArrayBufferView, maxFds: number = SCM_MAX_FD): ReceivedFds | null {
   const socket = validateFd(fd)
@@ -64,7 +73,11 @@ export function recvFds(fd: Fd, buffer: ArrayBufferView, maxFds: number = SCM_MA
   return requireNative().recvFds(socket, buffer, max)
 }
 
-/** The pid, uid and gid of the process at the other end of a unix socket (`SO_PEERCRED`). */
+/**
+ * The pid, uid and gid of the process at the other end of a unix socket (`SO_PEERCRED`).
+ *
+ * @param fd A connected unix socket (or one of a `socketpair`).
+ */
 export function peerCredentials(fd: Fd): PeerCredentials {
   return requireNative().peerCredentials(validateFd(fd))
 }

@@ -28,6 +28,10 @@ export function inotify(): number {
 /**
  * Watches `path` for the `IN_*` events in `mask` (`inotify_add_watch`); returns the watch descriptor.
  * Watching a path again returns the same descriptor and replaces its mask (unless `IN_MASK_ADD`).
+ *
+ * @param fd An inotify fd.
+ * @param path The file or folder to watch.
+ * @param mask The `IN_*` events to report, combined with `|`.
  */
 export function addWatch(fd: Fd, path: string, mask: number): number {
   const target = validateFd(fd)
@@ -37,13 +41,22 @@ export function addWatch(fd: Fd, path: string, mask: number): number {
   return requireNative().addWatch(target, p, m)
 }
 
-/** Stops a watch (`inotify_rm_watch`); an `IN_IGNORED` event for it follows. */
+/**
+ * Stops a watch (`inotify_rm_watch`); an `IN_IGNORED` event for it follows.
+ *
+ * @param fd An inotify fd.
+ * @param wd The watch descriptor `addWatch` returned.
+ */
 export function removeWatch(fd: Fd, wd: number): void {
   const target = validateFd(fd)
   requireNative().removeWatch(target, validateInteger(wd, 'wd', 1, 0x7fffffff))
 }
 
-/** Reads every event queued now, in order; `null` when none is (the fd is non-blocking). */
+/**
+ * Reads every event queued now, in order; `null` when none is (the fd is non-blocking).
+ *
+ * @param fd An inotify fd.
+ */
 export function readInotifyEvents(fd: Fd): InotifyEvent[] | null {
   return requireNative().readInotifyEvents(validateFd(fd))
 }

@@ -33,6 +33,10 @@ function validateRequest(value: unknown): number {
  * `_IOR`/`_IOWR` requests); a number (default 0) is passed as an integer. `request` may be given signed
  * or unsigned. Returns the kernel's result (usually 0); failures throw a system error (`ENOTTY` for a
  * request the fd does not know). See the module notes on what cannot be made safe.
+ *
+ * @param fd The device's fd.
+ * @param request The request number, signed or unsigned (`ioctlRequest` builds one).
+ * @param arg A view the kernel reads and writes in place, or an integer passed as is (default 0).
  */
 export function ioctl(fd: Fd, request: number, arg?: number | ArrayBufferView): number {
   const target = validateFd(fd)
@@ -59,6 +63,11 @@ let sizeBits: number | null = null
  * the running architecture, unsigned: `ioctlRequest('read', 'E', 0x01, 4) === 0x80044501`
  * (`EVIOCGVERSION`). `type` is the driver's letter (`'T'`) or its code (0-255); `size` is
  * `sizeof` the struct in bytes.
+ *
+ * @param direction `'none'`, `'read'`, `'write'` or `'readwrite'`: `_IO`, `_IOR`, `_IOW`, `_IOWR`.
+ * @param type The driver's type: a number or a one-character string (`'E'` for evdev).
+ * @param nr The request's number within the type.
+ * @param size The size in bytes of the argument's struct.
  */
 export function ioctlRequest(direction: IoctlDirection, type: number | string, nr: number, size: number): number {
   if (typeof direction !== 'string') throw invalidArgType('direction', 'of type string', direction)

@@ -27,6 +27,8 @@ function validateSignal(value: unknown): number {
  * A pidfd for the process `pid`: close-on-exec, non-blocking (Linux >= 5.10), yours to close. It turns readable when
  * the process exits (a child stays a zombie until reaped, as Node's `child_process` does). `ESRCH`
  * when there is no such process.
+ *
+ * @param pid The process id.
  */
 export function pidfdOpen(pid: number): number {
   return requireNative().pidfdOpen(validateInteger(pid, 'pid', 1, 0x7fffffff))
@@ -36,6 +38,9 @@ export function pidfdOpen(pid: number): number {
  * Sends `signal` (a name such as `'SIGTERM'`, or a number; 0 only checks the process exists) to the
  * process of a pidfd (`pidfd_send_signal`). `ESRCH` once the process has exited and been reaped.
  * An unknown name is `ERR_UNKNOWN_SIGNAL`, as in `process.kill`.
+ *
+ * @param fd A pidfd.
+ * @param signal A signal name (`'SIGTERM'`) or number (0 checks that the process is alive).
  */
 export function pidfdSendSignal(fd: Fd, signal: number | NodeJS.Signals): void {
   const target = validateFd(fd)

@@ -29,6 +29,9 @@ const VARIABLES = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'] as const
  * `LISTEN_FDS` of them from fd 3 on, each made close-on-exec. The variables are then unset (unless
  * `unsetEnvironment: false`), so a second call returns `[]`. Unparsable values throw `EINVAL`
  * (`syscall: 'sd_listen_fds'`); the fds are yours (non-blocking only if the socket unit said so).
+ *
+ * @param options `names: true` returns `{ fd, name }` pairs from `LISTEN_FDNAMES`; `unsetEnvironment`
+ *   (default `true`) unsets the variables.
  */
 export function listenFds(options: ListenFdsOptions & { names: true }): ListenFd[]
 export function listenFds(options?: ListenFdsOptions): number[]
@@ -51,6 +54,8 @@ export function listenFds(options?: ListenFdsOptions): number[] | ListenFd[] {
  * `'STATUS=Serving'`, `'WATCHDOG=1'`, `'STOPPING=1'`, several newline-separated at once) as one
  * datagram to `$NOTIFY_SOCKET` (a path, or an abstract name starting with `@`). Returns `false` when
  * `$NOTIFY_SOCKET` is not set (not run by systemd, or no `Type=notify`), `true` once sent.
+ *
+ * @param state The message: `'READY=1'`, `'STATUS=...'`, `'WATCHDOG=1'`, ... (lines separated by `\n`).
  */
 export function notify(state: string): boolean {
   const message = validateCString(state, 'state')

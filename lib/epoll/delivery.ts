@@ -18,7 +18,12 @@ import { useWatcherThread } from './watcher-choice'
 /** One ready fd: `[fd, events]`. */
 export type EpollEvent = [fd: number, events: number]
 
-/** Runs on the event loop of the thread that owns the instance when `fd` is ready. */
+/**
+ * Runs on the event loop of the thread that owns the instance when `fd` is ready.
+ *
+ * @param events The ready events (`EPOLLIN`, `EPOLLOUT`, ...): `describeEvents(events)` names them.
+ * @param fd The fd the events are for.
+ */
 export type EventHandler = (events: number, fd: number) => void
 
 /** What the delivery needs of the native instance. */

@@ -7,6 +7,8 @@ const KNOWN_BITS = FLAG_ENTRIES.reduce((all, [, bit]) => (all | bit) >>> 0, 0)
 /**
  * The names of the bits set in an event mask, in bit order, for logs:
  * `describeEvents(EPOLLIN | EPOLLET)` is `['EPOLLIN', 'EPOLLET']`. Unknown bits appear as one hex string.
+ *
+ * @param mask An event mask as `poll`, a handler or `wait()` report it (signed or unsigned).
  */
 export function describeEvents(mask: number): string[] {
   const bits = validateEvents(mask, 'mask')

@@ -100,7 +100,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   readonly #delivery: Delivery
   readonly #readiness: ReadinessWaits
 
-  /** Creates an epoll instance (`epoll_create1`), close-on-exec unless `closeOnExec: false`. */
+  /** Creates an epoll instance (`epoll_create1`). @param options `closeOnExec` (default `true`): `EPOLL_CLOEXEC`. */
   constructor(options?: EpollOptions) {
     const adopted = (options as { [adoptKey]?: NativeEpoll } | undefined)?.[adoptKey]
     if (adopted !== undefined) {
@@ -119,6 +119,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * Adopts an existing epoll fd; the new instance owns it and closes it. Refused (and left open) when
    * it is not an epoll fd or another `Epoll` of this process already owns it. Registrations made
    * before adoption count in `size` and `has()`.
+   * @param fd An open epoll fd, owned by no other `Epoll`; the instance owns it from now on and closes it.
    */
   static fromFd(fd: number): Epoll {
     const native = requireNative().NativeEpoll.fromFd(validateFd(fd))
@@ -150,7 +151,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     return this.#open().size
   }
 
-  /** Whether `fd` is registered with this instance. */
+  /** Whether `fd` (a number, or an object with a numeric `fd`) is registered. @param fd The fd. */
   has(fd: Fd): boolean {
     Epoll.#brand(this)
     const checked = validateFd(fd)
@@ -161,6 +162,9 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * Starts watching `fd` (`EPOLL_CTL_ADD`). Default events: `EPOLLIN | EPOLLPRI | EPOLLOUT`. With a
    * `handler`, its events run `handler(events, fd)` on the event loop; without one they go to
    * `wait()`, the async iterator, or `poll()`.
+   * @param fd The fd to watch: a number, or any object with a numeric `fd`.
+   * @param events The `EPOLL*` flags to watch for, combined with `|`.
+   * @param handler Runs on the event loop as `handler(events, fd)` for each event of this fd.
    */
   register(fd: Fd, events: number = DEFAULT_EVENTS, handler?: EventHandler): this {
     Epoll.#brand(this)
@@ -188,6 +192,9 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /**
    * Changes what `fd` is watched for (`EPOLL_CTL_MOD`); also re-arms an `EPOLLONESHOT` fd. A given
    * `handler` replaces the current one; omitted, the current one (or none) stays.
+   * @param fd A registered fd.
+   * @param events The new `EPOLL*` flags (re-arms an `EPOLLONESHOT` fd).
+   * @param handler A new handler; without one the current handler stays.
    */
   modify(fd: Fd, events: number, handler?: EventHandler): this {
     Epoll.#brand(this)
@@ -211,7 +218,10 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
     return this
   }
 
-  /** Stops watching `fd` (`EPOLL_CTL_DEL`) and forgets its handler and any event not yet taken. */
+  /**
+   * Stops watching `fd` (`EPOLL_CTL_DEL`) and forgets its handler and any event not yet taken.
+   * @param fd A registered fd.
+   */
   unregister(fd: Fd): this {
     Epoll.#brand(this)
     const checkedFd = validateFd(fd)
@@ -234,12 +244,18 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * pending and unregistered afterwards; several pending on the same fd share that registration and
    * resolve on the same readiness. An fd registered through `register` is refused with `EEXIST`.
    * Rejects with an `AbortError` on abort and `ERR_EPOLL_CLOSED` when the instance closes.
+   * @param fd The fd to wait for: a number, or any object with a numeric `fd`.
+   * @param options `timeout` in ms (then resolves `0`) and `signal` (then rejects).
    */
   readable(fd: Fd, options?: ReadinessOptions): Promise<number> {
     return this.#readinessOf(fd, 'readable', options)
   }
 
-  /** As {@link Epoll.readable}, for writability (`EPOLLOUT`, or a hang-up or error). */
+  /**
+   * As {@link Epoll.readable}, for writability (`EPOLLOUT`, or a hang-up or error).
+   * @param fd The fd to wait for: a number, or any object with a numeric `fd`.
+   * @param options `timeout` in ms (then resolves `0`) and `signal` (then rejects).
+   */
   writable(fd: Fd, options?: ReadinessOptions): Promise<number> {
     return this.#readinessOf(fd, 'writable', options)
   }
@@ -264,6 +280,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * nobody was waiting, `[]` when `timeout` ms pass (never earlier). Rejects with an `AbortError`
    * when `signal` aborts and with `ERR_EPOLL_CLOSED` when the instance is closed. Concurrent waits
    * are served in order.
+   * @param options `timeout` in ms (then resolves `[]`), `maxEvents`, and `signal` (then rejects).
    */
   wait(options?: WaitOptions): Promise<EpollEvent[]> {
     if (typeof this !== 'object' || this === null || !(#native in this)) return Promise.reject(invalidThis('Epoll'))
@@ -325,6 +342,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
    * `-1`, `Infinity` or `undefined` wait forever; signals do not end the wait early). Returns
    * `[fd, events]` pairs; `[]` on timeout. `maxEvents` defaults to {@link DEFAULT_MAX_EVENTS} (1024).
    * Events the event loop kept for `wait()` (fds without a handler) come first.
+   * @param timeout How long to block, in ms; `-1`, `Infinity` or omitted: until an event.
+   * @param maxEvents The most events to return (default `DEFAULT_MAX_EVENTS`); more come next time.
    */
   poll(timeout?: number, maxEvents?: number): EpollEvent[] {
     Epoll.#brand(this)
@@ -343,6 +362,8 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /**
    * `poll()` without allocation: writes `out[2i] = fd`, `out[2i + 1] = events` and returns how many
    * events it wrote. `out` must have room for at least one event (length >= 2).
+   * @param out Receives `out[2i] = fd`, `out[2i + 1] = events`; its length bounds the number of events.
+   * @param timeout How long to block, in ms, as for `poll`.
    */
   pollInto(out: Uint32Array, timeout?: number): number {
     Epoll.#brand(this)
@@ -385,6 +406,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
   /**
    * Sets the busy-poll parameters (`EPIOCSPARAMS`, Linux >= 6.9; elsewhere an `ENOTTY` error that says
    * so). Omitted fields are 0 / `false`. A `budget` above 64 needs `CAP_NET_ADMIN` (else `EPERM`).
+   * @param options `usecs` to busy-poll before sleeping, `budget` (packets per round), `prefer`.
    */
   setBusyPoll(options: BusyPollOptions): this {
     Epoll.#brand(this)

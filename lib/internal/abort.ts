@@ -10,6 +10,10 @@
 export class AbortError extends Error {
   /** `'ABORT_ERR'`, Node's code for an aborted operation. */
   readonly code = 'ABORT_ERR'
+  /**
+   * @param message The message; `'The operation was aborted'` by default, as Node's.
+   * @param options `cause`: the signal's `reason`.
+   */
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'AbortError'

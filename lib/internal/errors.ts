@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_UNKNOWN_SIGNAL'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
+  | 'ERR_EPOLL_BINARY_MISSING'
+  | 'ERR_EPOLL_PERMISSION_DENIED'
   | 'ERR_EPOLL_NOT_EPOLL'
   | 'ERR_EPOLL_FD_OWNED'
   | 'ERR_EPOLL_STALE_REGISTRATION'
@@ -121,6 +123,66 @@ export function unsupportedPlatform(platform: string, cause: unknown): Error & {
       ? 'epoll-napi could not load its native binding for this system (see error.cause)'
       : `epoll is a Linux interface; it is not available on ${platform}`
   return withCode(new Error(message, { cause }), 'ERR_EPOLL_UNSUPPORTED_PLATFORM')
+}
+
+/** What `binaryMissing` says: the machine, and the package that holds its binary. */
+export interface MissingBinary {
+  /** `epoll-napi-linux-x64-gnu`: the platform package the loader looked for. */
+  packageName: string
+  /** The main package's version: the platform package must have the same. */
+  version: string
+  arch: string
+  libc: 'glibc' | 'musl'
+  /** Whether the release publishes a package for this machine at all. */
+  published: boolean
+}
+
+/**
+ * `ERR_EPOLL_BINARY_MISSING`: Linux, but the platform package holding this machine's binary is not
+ * installed (or none is published for it). The message names the package and the usual causes; the
+ * loader's own account, every path it tried, stays in `cause`.
+ */
+export function binaryMissing(missing: MissingBinary, cause: unknown): Error & { code: string } {
+  const machine = `linux ${missing.arch}, ${missing.libc}`
+  const message = missing.published
+    ? `epoll-napi found no native binary for this machine (${machine}): the package ${missing.packageName} is not installed. ` +
+      `Install it (npm install ${missing.packageName}@${missing.version}) or reinstall epoll-napi with optional dependencies. ` +
+      'Likely causes: npm ran with --omit=optional (common in Dockerfiles) or the omit=optional setting; ' +
+      'the lockfile was made on another OS or CPU, and npm installs only the optional packages that machine needed ' +
+      '(remove node_modules and package-lock.json, then npm install); ' +
+      "npm's --cpu, --os or --libc options (or those settings) named another machine than this one. " +
+      'error.cause lists what the loader tried.'
+    : `epoll-napi publishes no binary for this machine (${machine}): there is no package ${missing.packageName}. ` +
+      'Build one from a clone of the repository (npm ci, which needs Rust) and point NAPI_RS_NATIVE_LIBRARY_PATH at the .node file. ' +
+      'error.cause lists what the loader tried.'
+  return withCode(new Error(message, { cause }), 'ERR_EPOLL_BINARY_MISSING')
+}
+
+/**
+ * The runtime permissions loading the binding needs in Deno: `--allow-ffi` to load the `.node` file,
+ * `--allow-env` for the loader's `NAPI_RS_*` variables, `--allow-read` for `/usr/bin/ldd` (how the
+ * loader tells glibc from musl). `__test__/package/binary-missing.spec.ts` checks this set is enough.
+ */
+export const DENO_FLAGS = ['--allow-ffi', '--allow-read', '--allow-env'] as const
+
+/**
+ * `ERR_EPOLL_PERMISSION_DENIED` in Deno: a permission the loader needed was not granted. `denied` is
+ * Deno's own sentence (`Requires env access to "NAPI_RS_WASI_FLAVOR"`), `flag` the flag it names.
+ */
+export function runtimePermissionDenied(denied: string, flag: string, cause: unknown): Error & { code: string } {
+  const flags = [...DENO_FLAGS, ...(DENO_FLAGS.includes(flag as (typeof DENO_FLAGS)[number]) ? [] : [flag])].join(' ')
+  const message =
+    `epoll-napi could not load its native binding: Deno refused a permission (${denied}; ${flag}). ` +
+    `Run with ${flags} (deno run ${flags} main.ts), or -A.`
+  return withCode(new Error(message, { cause }), 'ERR_EPOLL_PERMISSION_DENIED')
+}
+
+/** `ERR_EPOLL_PERMISSION_DENIED` in Node: its permission model (`--permission`) disables native addons. */
+export function nodeAddonsDisabled(cause: unknown): Error & { code: string } {
+  const message =
+    "epoll-napi could not load its native binding: Node's permission model (--permission) disables native addons. " +
+    'Add --allow-addons.'
+  return withCode(new Error(message, { cause }), 'ERR_EPOLL_PERMISSION_DENIED')
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * Loads the native binding once. A platform without epoll (or a missing binary) must not make the
- * import fail: `supported` is false there and constructing an `Epoll` throws
- * `ERR_EPOLL_UNSUPPORTED_PLATFORM`.
+ * import fail: `supported` is false there and constructing an `Epoll` throws the error
+ * `explainLoadFailure` chose (`ERR_EPOLL_UNSUPPORTED_PLATFORM`, `ERR_EPOLL_BINARY_MISSING`,
+ * `ERR_EPOLL_PERMISSION_DENIED`).
  *
  * `binding.d.ts` types every export of the binding: napi-rs generates it, and the build appends the
  * hand-made calls from the binding's one registration table (`crates/epoll-napi/src/calls.rs`).
  */
 import type * as Binding from '../../binding'
-import { unsupportedPlatform } from './errors'
+import { explainLoadFailure } from './load-failure'
 
 /** The native binding's exports. */
 export type NativeBinding = typeof Binding
@@ -28,9 +29,9 @@ if (process.platform === 'linux') {
 /** True where epoll exists and the native binding loaded. */
 export const supported: boolean = binding !== null
 
-/** The binding, or the `ERR_EPOLL_UNSUPPORTED_PLATFORM` error explaining why there is none. */
+/** The binding, or the error explaining why there is none (worked out when a call needs it). */
 export function requireNative(): NativeBinding {
-  if (binding === null) throw unsupportedPlatform(process.platform, loadError)
+  if (binding === null) throw explainLoadFailure(process.platform, loadError)
   return binding
 }
 

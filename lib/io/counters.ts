@@ -32,6 +32,9 @@ function validateTimer(options: unknown): [initial: number, interval: number] {
  * An eventfd: a kernel counter, readable (`EPOLLIN`) while it is non-zero. Add to it with
  * {@link writeCounter} (from any thread: fds are shared by the process's workers); take it with
  * {@link readCounter}. `initial` is an integer from 0 to 2**32 - 1 (default 0).
+ *
+ * @param initial The counter's starting value (default 0: not readable).
+ * @param options `semaphore`: each read takes 1 instead of the whole count.
  */
 export function eventfd(initial = 0, options?: EventfdOptions): number {
   const count = validateInteger(initial, 'initial', 0, 0xffffffff)
@@ -44,13 +47,21 @@ export function eventfd(initial = 0, options?: EventfdOptions): number {
  * A timer (`timerfd_create` on `CLOCK_MONOTONIC`) that is readable when it has expired: first after
  * `initial` ms, then every `interval` ms. {@link readCounter} returns the expirations since the
  * last read (more than 1 if reads fell behind) and disarms the readiness until the next one.
+ *
+ * @param options `initial`: ms to the first expiration; `interval`: ms between the next ones (0 or omitted:
+ *   once).
  */
 export function timerfd(options: TimerOptions): number {
   const [initial, interval] = validateTimer(options)
   return requireNative().timerfd(initial, interval)
 }
 
-/** Re-arms a timerfd with new times (e.g. to push an idle timeout back), or disarms it with `null`. */
+/**
+ * Re-arms a timerfd with new times (e.g. to push an idle timeout back), or disarms it with `null`.
+ *
+ * @param fd A timerfd.
+ * @param options The new `initial` delay and `interval` in ms, or `null` to disarm.
+ */
 export function setTimer(fd: Fd, options: TimerOptions | null): void {
   const checked = validateFd(fd)
   if (options === null) return requireNative().setTimer(checked, null, 0)
@@ -65,6 +76,8 @@ const counter = new BigUint64Array(1)
  * Reads the 8-byte counter of an eventfd or timerfd: the count (eventfd: its value, which resets to 0,
  * or 1 in semaphore mode; timerfd: expirations since the last read), or {@link WOULD_BLOCK} when it
  * is 0. Counts above 2**53 lose precision as a number; read into a `BigUint64Array` for those.
+ *
+ * @param fd An eventfd or a timerfd.
  */
 export function readCounter(fd: Fd): number {
   const n = requireNative().read(validateFd(fd), counter, 0, 8)
@@ -74,6 +87,9 @@ export function readCounter(fd: Fd): number {
 /**
  * Adds `value` (default 1) to an eventfd's counter, waking whoever waits on it. Returns 8, or
  * {@link WOULD_BLOCK} if the counter would overflow 2**64 - 2.
+ *
+ * @param fd An eventfd.
+ * @param value What to add to the counter (default 1).
  */
 export function writeCounter(fd: Fd, value = 1): number {
   const checked = validateFd(fd)

@@ -35,6 +35,11 @@ export function fdOf(fd: Fd): number {
  *
  * This is the hot path of every server: with a plain number fd and a non-empty view it costs one
  * call into the binding and a few type checks (see "Performance" in the README).
+ *
+ * @param fd The fd to read from: a number, or any object with a numeric `fd`.
+ * @param buffer Receives the bytes: any Buffer, TypedArray or DataView, written in place.
+ * @param offset Where in `buffer` to start, in bytes (default 0).
+ * @param length The most bytes to read (default: the rest of `buffer`); never 0.
  */
 export function read(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
   const checkedFd = fdOf(fd)
@@ -47,6 +52,11 @@ export function read(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: numbe
  * may be fewer than asked when the socket or pipe is nearly full (write the rest when it is
  * writable again), or {@link WOULD_BLOCK} when it is full. Throws `EPIPE`/`ECONNRESET` when the
  * peer is gone.
+ *
+ * @param fd The fd to write to: a number, or any object with a numeric `fd`.
+ * @param buffer The bytes: any Buffer, TypedArray or DataView.
+ * @param offset Where in `buffer` to start, in bytes (default 0).
+ * @param length How many bytes to write (default: the rest of `buffer`).
  */
 export function write(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): number {
   const checkedFd = fdOf(fd)
@@ -76,6 +86,9 @@ function byteCount(buffer: ArrayBufferView, offset: number, length: number | und
 /**
  * Reads into several buffers in order (`readv`): bytes read in total, `0` at EOF, or {@link WOULD_BLOCK}.
  * The views must hold at least 1 byte in total (as for {@link read}, 0 bytes read means end of file).
+ *
+ * @param fd The fd to read from.
+ * @param buffers The views to fill in order (at most `IOV_MAX`).
  */
 export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
   const checkedFd = validateFd(fd)
@@ -88,6 +101,9 @@ export function readv(fd: Fd, buffers: ArrayBufferView[]): number {
 /**
  * Writes several buffers in order with one system call (`writev`): bytes written in total (possibly
  * only a prefix of the data), or {@link WOULD_BLOCK}.
+ *
+ * @param fd The fd to write to.
+ * @param buffers The views to write in order (at most `IOV_MAX`).
  */
 export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
   const checkedFd = validateFd(fd)
@@ -99,6 +115,8 @@ export function writev(fd: Fd, buffers: ArrayBufferView[]): number {
  * Closes an fd. Unregister it from every `Epoll` first if it may be duplicated elsewhere: epoll
  * forgets a registration only when the last fd of the file is closed. Closing an fd that is not
  * open throws `EBADF`.
+ *
+ * @param fd The fd to close: a number, or any object with a numeric `fd`.
  */
 export function close(fd: Fd): void {
   requireNative().close(validateFd(fd))

@@ -60,6 +60,13 @@ function validateSlotSize(value: unknown, slabBytes: number): number {
  *   for (let i = 0; i < size; i++) if (results[i] !== message.length) backlogOrHangUp(members[i], results[i])
  * }
  * ```
+ *
+ * @param fds The fds to write to.
+ * @param count How many of `fds` to write to.
+ * @param results Receives, per fd, the bytes written, `0` when full, or `-errno`.
+ * @param buffer The bytes to send to every fd.
+ * @param offset Where in `buffer` to start, in bytes (default 0).
+ * @param length How many bytes to send (default: the rest of `buffer`).
  */
 export function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset = 0, length?: number): number {
   validateTypedArray(fds, 'fds', Int32Array)
@@ -93,6 +100,14 @@ export function writeMany(fds: Int32Array, count: number, results: Int32Array, b
  * const skip = new Uint8Array(65536); skip[listener] = 1
  * const n = pollRead(ep, events, lengths, slab, 16384, -1, skip)
  * ```
+ *
+ * @param ep The instance to wait on.
+ * @param events Receives `[fd, events]` pairs, as `pollInto` writes them.
+ * @param lengths Receives, per event, the bytes read, `0` at EOF, `NOT_READ` or `-errno`.
+ * @param slab Holds one slot of `slotSize` bytes per event.
+ * @param slotSize The size of each slot in bytes.
+ * @param timeout How long to block, in ms, as for `pollInto` (default: until an event).
+ * @param skip By fd: non-zero for the fds not to read (listeners, shared eventfds).
  */
 export function pollRead(
   ep: Epoll,
@@ -124,6 +139,13 @@ export function pollRead(
  * {@link pollRead} filled can be passed straight back to echo what it read. `results[i]` is as in
  * {@link writeMany} (`0` also for a slot with nothing to write). Returns how many slots were
  * written completely.
+ *
+ * @param pairs `[fd, events]` pairs, as `pollRead` wrote them: pair `i` names slot `i`'s fd.
+ * @param count How many slots to write.
+ * @param lengths How many bytes of each slot to write; slots with none are left alone.
+ * @param slab Holds the slots.
+ * @param slotSize The size of each slot in bytes.
+ * @param results Receives, per slot, the bytes written, `0` when full, or `-errno`.
  */
 export function writeSlots(
   pairs: Uint32Array,

@@ -43,6 +43,10 @@ const MAX_READ_SIZE = 1 << 26
  * openStream(w).end('hello')
  * for await (const chunk of openStream(r)) console.log(String(chunk))
  * ```
+ *
+ * @param fd A non-blocking fd that epoll can watch: a number, or any object with a numeric `fd`.
+ * @param options `close` (default `true`), `messages` (default: detected), `readSize`, `highWaterMark`,
+ *   `allowHalfOpen`.
  */
 export function openStream(fd: Fd, options?: OpenStreamOptions): FdStream {
   const checked = validateFd(fd)

@@ -41,6 +41,10 @@ const senderMeta = new Int32Array(2)
  * ```ts
  * const fd = listenUdp(5353, '0.0.0.0', { reusePort: true })
  * ```
+ *
+ * @param port The port (0: the kernel picks one, read it with `localAddress`).
+ * @param host An IP literal (default `'127.0.0.1'`; `'::'` or `'0.0.0.0'` for every interface).
+ * @param options `reusePort` (`SO_REUSEPORT`) and `ipv6Only` (`IPV6_V6ONLY`).
  */
 export function listenUdp(port: number, host: string = DEFAULT_HOST, options?: UdpOptions): number {
   const p = validatePort(port)
@@ -57,6 +61,12 @@ export function listenUdp(port: number, host: string = DEFAULT_HOST, options?: U
  * datagram), or `WOULD_BLOCK` (-1) when the send buffer is full. A 0-byte datagram is valid.
  * Throws `EMSGSIZE` (larger than the protocol allows), `ECONNREFUSED` (a connected UDP socket whose
  * peer sent an ICMP port unreachable), ... A destination port 0 on TCP/UDP is `ERR_SOCKET_BAD_PORT`.
+ *
+ * @param fd A datagram socket.
+ * @param buffer The datagram's bytes (0 bytes is a valid datagram).
+ * @param address Where to send it (an `Address`); omitted or `undefined`: the connected peer.
+ * @param offset Where in `buffer` the datagram starts, in bytes (default 0).
+ * @param length The datagram's size in bytes (default: the rest of `buffer`).
  */
 export function sendTo(fd: Fd, buffer: ArrayBufferView, address?: Address, offset = 0, length?: number): number {
   const checked = validateFd(fd)
@@ -71,6 +81,11 @@ export function sendTo(fd: Fd, buffer: ArrayBufferView, address?: Address, offse
  * Receives one datagram (or message) into `buffer` (`offset`/`length` in bytes, default the whole
  * view): `{ bytes, address, truncated }`, or `null` when nothing is queued. A 0-byte datagram is
  * `bytes: 0`, never end of file; a datagram larger than the buffer fills it and is `truncated`.
+ *
+ * @param fd A datagram socket.
+ * @param buffer Receives the datagram (a larger one is cut and reported `truncated`).
+ * @param offset Where in `buffer` to start, in bytes (default 0).
+ * @param length The most bytes to take (default: the rest of `buffer`).
  */
 export function recvFrom(fd: Fd, buffer: ArrayBufferView, offset = 0, length?: number): Datagram | null {
   const checked = validateFd(fd)

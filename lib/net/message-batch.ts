@@ -61,7 +61,13 @@ export class MessageBatch {
   readonly #meta: Int32Array
   readonly #addresses: Uint8Array | null
 
-  /** `capacity` slots (1 to {@link MAX_MESSAGES}) of `options.slotSize` bytes each. */
+  /**
+   * `capacity` slots (1 to {@link MAX_MESSAGES}) of `options.slotSize` bytes each.
+   *
+   * @param capacity How many datagrams a call can move (1 to `MAX_MESSAGES`).
+   * @param options `slotSize` (default 2048 bytes per datagram) and `addresses` (keep each datagram's
+   *   address).
+   */
   constructor(capacity: number, options?: MessageBatchOptions) {
     this.#capacity = validateInteger(capacity, 'capacity', 1, MAX_MESSAGES)
     const opts = validateOptions<MessageBatchOptions>(options)
@@ -127,35 +133,60 @@ export class MessageBatch {
     return i
   }
 
-  /** Where slot `i` starts in {@link data}. */
+  /**
+   * Where slot `i` starts in {@link data}.
+   *
+   * @param i The slot.
+   */
   offset(i: number): number {
     return MessageBatch.#index(this, i) * this.#slotSize
   }
 
-  /** Bytes of the datagram in slot `i` (received, or set with {@link setLength}). */
+  /**
+   * Bytes of the datagram in slot `i` (received, or set with {@link setLength}).
+   *
+   * @param i The slot.
+   */
   length(i: number): number {
     const at = MessageBatch.#index(this, i)
     return this.#meta[at * META_STRIDE]
   }
 
-  /** The kernel's `msg_flags` of the datagram received in slot `i`. */
+  /**
+   * The kernel's `msg_flags` of the datagram received in slot `i`.
+   *
+   * @param i The slot.
+   */
   flags(i: number): number {
     const at = MessageBatch.#index(this, i)
     return this.#meta[at * META_STRIDE + 1]
   }
 
-  /** The datagram received in slot `i` was larger than the slot: the rest is lost. */
+  /**
+   * The datagram received in slot `i` was larger than the slot: the rest is lost.
+   *
+   * @param i The slot.
+   */
   truncated(i: number): boolean {
     return (this.flags(i) & MSG_TRUNC) !== 0
   }
 
-  /** A view of the datagram in slot `i` (its {@link length} bytes; allocates the view, not the bytes). */
+  /**
+   * A view of the datagram in slot `i` (its {@link length} bytes; allocates the view, not the bytes).
+   *
+   * @param i The slot.
+   */
   message(i: number): Uint8Array {
     const at = this.offset(i)
     return this.#data.subarray(at, at + this.length(i))
   }
 
-  /** Sets how many bytes of slot `i` {@link sendMessages} sends (0 to {@link slotSize}). */
+  /**
+   * Sets how many bytes of slot `i` {@link sendMessages} sends (0 to {@link slotSize}).
+   *
+   * @param i The slot.
+   * @param length The datagram's size in bytes (at most `slotSize`).
+   */
   setLength(i: number, length: number): void {
     const at = MessageBatch.#index(this, i) * META_STRIDE
     this.#meta[at] = validateInteger(length, 'length', 0, this.#slotSize)
@@ -165,6 +196,8 @@ export class MessageBatch {
    * The address in slot `i`: the sender after {@link recvMessages}, or what {@link setAddress} put
    * there; `null` when the slot has none. Decoding allocates: a server that only replies need not
    * decode, the raw address is sent back as it is.
+   *
+   * @param i The slot.
    */
   address(i: number): SocketAddress | Uint8Array | null {
     const at = MessageBatch.#index(this, i)
@@ -173,7 +206,13 @@ export class MessageBatch {
     return decodeAddress(this.#addresses, at * ADDRESS_SLOT_SIZE, length)
   }
 
-  /** Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with `addresses: true`. */
+  /**
+   * Sets where {@link sendMessages} sends slot `i` (`null`: the connected peer). Needs a batch made with
+   * `addresses: true`.
+   *
+   * @param i The slot.
+   * @param address Where to send the slot's datagram, or `null` for the connected peer.
+   */
   setAddress(i: number, address: Address | null): void {
     const at = MessageBatch.#index(this, i)
     if (address === null) {
@@ -186,7 +225,13 @@ export class MessageBatch {
     this.#meta[at * META_STRIDE + 2] = byteLengthOf(raw)
   }
 
-  /** Copies `bytes` into slot `i` and sets its length (and its address, when given). */
+  /**
+   * Copies `bytes` into slot `i` and sets its length (and its address, when given).
+   *
+   * @param i The slot.
+   * @param bytes The datagram, copied into the slot (at most `slotSize` bytes).
+   * @param address Where to send it; omitted or `null`: the connected peer.
+   */
   set(i: number, bytes: ArrayBufferView, address?: Address | null): void {
     const at = this.offset(i)
     const size = validateViewLength(bytes, 'bytes')
@@ -216,6 +261,11 @@ function validateSlots(value: unknown, start: unknown, count: unknown): [Slots, 
  * for (let i = 0; i < n; i++) handle(batch.data, batch.offset(i), batch.length(i))
  * if (n > 0) sendMessages(fd, batch, 0, n)   // echo: every reply goes back to its sender
  * ```
+ *
+ * @param fd A datagram socket.
+ * @param batch Receives the datagrams.
+ * @param start The first slot to fill (default 0).
+ * @param count The most datagrams to take (default: every slot from `start`).
  */
 export function recvMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
   const checked = validateFd(fd)
@@ -228,6 +278,11 @@ export function recvMessages(fd: Fd, batch: MessageBatch, start?: number, count?
  * each of its {@link MessageBatch.length} bytes, to its address (or, without one, to the connected
  * peer). Returns how many were sent, possibly fewer than asked when the send buffer fills (send the
  * rest, from `start + sent`, when the fd is writable), or `WOULD_BLOCK` (-1) when none was.
+ *
+ * @param fd A datagram socket.
+ * @param batch Holds the datagrams.
+ * @param start The first slot to send (default 0).
+ * @param count How many slots to send (default: every slot from `start`).
  */
 export function sendMessages(fd: Fd, batch: MessageBatch, start?: number, count?: number): number {
   const checked = validateFd(fd)

@@ -62,6 +62,11 @@ function checkOptionView(shape: OptionShape | undefined, size: number, argument:
  * setSocketOption(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20)
  * setSocketOption(fd, SOL_SOCKET, SO_LINGER, new Int32Array([1, 0]))
  * ```
+ *
+ * @param fd A socket.
+ * @param level `SOL_SOCKET`, `IPPROTO_TCP`, `IPPROTO_IP`, `IPPROTO_IPV6`, ...
+ * @param name The option: `SO_*`, `TCP_*`, `IP_*`, `IPV6_*`, ...
+ * @param value A number or boolean for an int option, or the option's bytes as a view.
  */
 export function setSocketOption(fd: Fd, level: number, name: number, value: number | boolean | ArrayBufferView): void {
   const checked = validateFd(fd)
@@ -84,6 +89,11 @@ export function setSocketOption(fd: Fd, level: number, name: number, value: numb
  * Reads a socket option (`getsockopt(2)`): without `into`, an int option's value; with `into`,
  * the option's bytes are written there and their count is returned. An option the package knows
  * not to be an int (`SO_LINGER`, ...) needs `into` of its size.
+ *
+ * @param fd A socket.
+ * @param level `SOL_SOCKET`, `IPPROTO_TCP`, `IPPROTO_IP`, `IPPROTO_IPV6`, ...
+ * @param name The option: `SO_*`, `TCP_*`, `IP_*`, `IPV6_*`, ...
+ * @param into Receives the option's bytes; omitted: the option is an int and is returned.
  */
 export function getSocketOption(fd: Fd, level: number, name: number, into?: ArrayBufferView): number {
   const checked = validateFd(fd)
@@ -118,12 +128,22 @@ function membership(fd: Fd, group: string, multicastInterface: string | undefine
  * Joins a multicast group, as `node:dgram`'s `addMembership`: `multicastInterface` is the IPv4
  * address of the interface for an IPv4 group (default: the kernel picks one from the routes), the
  * interface name (`'lo'`, `'eth0'`) for an IPv6 group. Throws `EADDRINUSE` when already a member.
+ *
+ * @param fd A UDP socket.
+ * @param multicastAddress The multicast group's IP literal.
+ * @param multicastInterface IPv4: the interface's address; IPv6: its name (default: the kernel chooses).
  */
 export function addMembership(fd: Fd, multicastAddress: string, multicastInterface?: string): void {
   membership(fd, multicastAddress, multicastInterface, true)
 }
 
-/** Leaves a multicast group joined with {@link addMembership}; `EADDRNOTAVAIL` when not a member. */
+/**
+ * Leaves a multicast group joined with {@link addMembership}; `EADDRNOTAVAIL` when not a member.
+ *
+ * @param fd A UDP socket.
+ * @param multicastAddress The multicast group's IP literal.
+ * @param multicastInterface As given to `addMembership`.
+ */
 export function dropMembership(fd: Fd, multicastAddress: string, multicastInterface?: string): void {
   membership(fd, multicastAddress, multicastInterface, false)
 }

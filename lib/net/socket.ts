@@ -96,6 +96,11 @@ export function destination(fd: number, address: unknown, syscall: string): Uint
  * const ping = socket('ipv4', 'dgram', IPPROTO_ICMP)
  * const rtnl = socket('netlink', 'raw', NETLINK_ROUTE)
  * ```
+ *
+ * @param family `'ipv4'`, `'ipv6'`, `'unix'`, `'netlink'`, `'packet'`, `'can'` or an `AF_*` number.
+ * @param type `'stream'`, `'dgram'`, `'seqpacket'`, `'raw'` or a `SOCK_*` number.
+ * @param protocol The protocol (default 0: the family's default for the type), e.g. `IPPROTO_ICMP`,
+ *   `NETLINK_ROUTE`.
  */
 export function socket(family: SocketFamily, type: SocketType, protocol = 0): number {
   const f = validateNamedNumber(family, 'family', FAMILIES)
@@ -104,7 +109,13 @@ export function socket(family: SocketFamily, type: SocketType, protocol = 0): nu
   return requireNative().socket(f, t, p)
 }
 
-/** Binds a socket to an {@link Address} (`bind(2)`): port 0 lets the kernel pick a free one. */
+/**
+ * Binds a socket to an {@link Address} (`bind(2)`): port 0 lets the kernel pick a free one.
+ *
+ * @param fd The socket.
+ * @param address An `Address`: `{ address, port }`, `{ path }`, or raw `struct sockaddr` bytes (port 0: the
+ *   kernel picks one).
+ */
 export function bind(fd: Fd, address: Address): void {
   const checked = validateFd(fd)
   requireNative().bind(checked, encodeAddress(address, 'bind'))
@@ -116,13 +127,21 @@ export function bind(fd: Fd, address: Address): void {
  * and `socketError` then says how it went. A connected datagram socket sends to that peer with
  * `sendTo` without an address, receives only from it, and reports ICMP errors (`ECONNREFUSED`).
  * A destination port 0 on a TCP or UDP socket is refused (`ERR_SOCKET_BAD_PORT`).
+ *
+ * @param fd The socket.
+ * @param address An `Address`: `{ address, port }`, `{ path }`, or raw `struct sockaddr` bytes.
  */
 export function connect(fd: Fd, address: Address): boolean {
   const checked = validateFd(fd)
   return requireNative().connect(checked, destination(checked, address, 'connect'))
 }
 
-/** Marks a bound stream or seqpacket socket as listening (`listen(2)`); accept with {@link accept}. */
+/**
+ * Marks a bound stream or seqpacket socket as listening (`listen(2)`); accept with {@link accept}.
+ *
+ * @param fd A bound stream or seqpacket socket.
+ * @param backlog The length of the queue of pending connections (default `DEFAULT_BACKLOG`).
+ */
 export function listen(fd: Fd, backlog: number = DEFAULT_BACKLOG): void {
   const checked = validateFd(fd)
   requireNative().listen(checked, validateBacklog(backlog, 'backlog'))
@@ -137,6 +156,10 @@ export function listen(fd: Fd, backlog: number = DEFAULT_BACKLOG): void {
  * ```ts
  * const listener = listenTcp(8080, '::', { reusePort: true })
  * ```
+ *
+ * @param port The port (0: the kernel picks one, read it with `localAddress`).
+ * @param host An IP literal (default `'127.0.0.1'`; `'::'` or `'0.0.0.0'` for every interface).
+ * @param options `backlog` (default `DEFAULT_BACKLOG`) and `reusePort` (`SO_REUSEPORT`).
  */
 export function listenTcp(port: number, host?: string, options?: ListenOptions): number {
   const p = validatePort(port)
@@ -152,6 +175,9 @@ export function listenTcp(port: number, host?: string, options?: ListenOptions):
  * file; a NUL anywhere else is `ERR_INVALID_ARG_VALUE`; a `Uint8Array` gives the name's exact
  * bytes). An existing file at `path` is `EADDRINUSE`: remove a stale socket file first if that is
  * what you mean.
+ *
+ * @param path The socket's path (a leading `'\0'` names an abstract socket).
+ * @param options `backlog` (default `DEFAULT_BACKLOG`).
  */
 export function listenUnix(path: string | Uint8Array, options?: Pick<ListenOptions, 'backlog'>): number {
   const p = validateSocketPath(path)
@@ -164,6 +190,9 @@ export function listenUnix(path: string | Uint8Array, options?: Pick<ListenOptio
  * Node) and returns the fd at once. The fd becomes writable
  * (`EPOLLOUT`) when the connect has finished; then {@link socketError} is 0 on success or the
  * errno of the failure (e.g. `ECONNREFUSED`, with `EPOLLERR` in the events).
+ *
+ * @param port The port to connect to (1 to 65535).
+ * @param host An IP literal (default `'127.0.0.1'`; host names are not resolved).
  */
 export function connectTcp(port: number, host?: string): number {
   const p = validateDestinationPort(port)
@@ -171,7 +200,12 @@ export function connectTcp(port: number, host?: string): number {
   return requireNative().connectStream(encodeIp(h, p))
 }
 
-/** Connects a unix stream socket at `path`. Throws `ENOENT` when nothing is there, `ECONNREFUSED` when no one listens. */
+/**
+ * Connects a unix stream socket at `path`. Throws `ENOENT` when nothing is there, `ECONNREFUSED` when no
+ * one listens.
+ *
+ * @param path The socket's path (a leading `'\0'` names an abstract socket).
+ */
 export function connectUnix(path: string | Uint8Array): number {
   return requireNative().connectStream(encodeUnixPath(validateSocketPath(path), 'connect'))
 }
@@ -180,6 +214,8 @@ export function connectUnix(path: string | Uint8Array): number {
  * Accepts one pending connection and returns its fd (non-blocking, close-on-exec), or
  * `WOULD_BLOCK` when none is pending. With a level-triggered listener accept one per
  * event; with `EPOLLET` accept until it returns `WOULD_BLOCK`.
+ *
+ * @param fd A listening socket.
  */
 export function accept(fd: Fd): number {
   return nativeAccept(fdOf(fd))
@@ -188,6 +224,8 @@ export function accept(fd: Fd): number {
 /**
  * Two connected unix sockets (`socketpair(2)`) of `type` `'stream'` (the default), `'dgram'` or
  * `'seqpacket'` (messages with boundaries over a connection): what one end writes, the other reads.
+ *
+ * @param type `'stream'` (default), `'dgram'` or `'seqpacket'`.
  */
 export function socketpair(type: 'stream' | 'dgram' | 'seqpacket' = 'stream'): [number, number] {
   return requireNative().socketpair(validateNamedNumber(type, 'type', PAIR_TYPES))
@@ -198,13 +236,20 @@ export function socketpair(type: 'stream' | 'dgram' | 'seqpacket' = 'stream'): [
  * IPv4, IPv6 and unix sockets (e.g. the port that `listenTcp(0)` picked), the raw
  * `struct sockaddr` bytes for others. Typed as `SocketAddress` unless asked:
  * `localAddress<Uint8Array>(netlinkFd)`.
+ *
+ * @param fd A socket.
  */
 export function localAddress<A extends SocketAddress | Uint8Array = SocketAddress>(fd: Fd): A {
   const raw = requireNative().localAddress(validateFd(fd))
   return decodeAddress(raw, 0, raw.byteLength) as A
 }
 
-/** The address of a connected socket's peer (`getpeername`), of any family, as {@link localAddress}; `ENOTCONN` when none. */
+/**
+ * The address of a connected socket's peer (`getpeername`), of any family, as {@link localAddress};
+ * `ENOTCONN` when none.
+ *
+ * @param fd A connected socket.
+ */
 export function remoteAddress<A extends SocketAddress | Uint8Array = SocketAddress>(fd: Fd): A {
   const raw = requireNative().remoteAddress(validateFd(fd))
   return decodeAddress(raw, 0, raw.byteLength) as A
@@ -214,6 +259,8 @@ export function remoteAddress<A extends SocketAddress | Uint8Array = SocketAddre
  * The pending socket error (`SO_ERROR`) as a positive errno, 0 if none; reading it clears it. After
  * a non-blocking connect becomes writable, a non-zero value is why it failed. Compare with
  * `os.constants.errno.ECONNREFUSED`; `util.getSystemErrorName(-err)` names it.
+ *
+ * @param fd A socket.
  */
 export function socketError(fd: Fd): number {
   return requireNative().socketError(validateFd(fd))
@@ -222,13 +269,21 @@ export function socketError(fd: Fd): number {
 /**
  * Closes one or both directions of a connection without closing the fd. `'write'` sends FIN: the
  * peer reads EOF (and sees `EPOLLRDHUP`) while this side can still read.
+ *
+ * @param fd A connected socket.
+ * @param how `'read'`, `'write'` (the peer reads EOF) or `'both'`.
  */
 export function shutdown(fd: Fd, how: 'read' | 'write' | 'both'): void {
   const checked = validateFd(fd)
   requireNative().shutdown(checked, validateOneOf(how, 'how', SHUTDOWN_HOW))
 }
 
-/** `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). Default `true`, like Node's. */
+/**
+ * `TCP_NODELAY`: send small writes at once instead of coalescing them (Nagle). Default `true`, like Node's.
+ *
+ * @param fd A TCP socket.
+ * @param enable Whether to send small writes at once (default `true`).
+ */
 export function setNoDelay(fd: Fd, enable = true): void {
   const checked = validateFd(fd)
   requireNative().setNoDelay(checked, validateBoolean(enable, 'enable'))

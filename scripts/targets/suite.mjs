@@ -14,6 +14,10 @@ export const LEFT_OUT = {
   'package/targets.spec.ts': "checks this machine's build scripts and the files they wrote (through @napi-rs/cli, which needs a newer Node than the armv7l one on npm): nothing that runs on the target",
   'package/skips.spec.ts': 'reads the spec sources for skips reported as passes: nothing target-specific',
   'package/test-scripts.spec.ts': "reads package.json's test scripts: nothing target-specific",
+  'package/binary-missing.spec.ts':
+    'packs and installs with npm (packaging machinery) and runs the x86_64 Deno and Node 24 of runtimes/; the loader check covers each target',
+  'package/readme-compiles.spec.ts':
+    "type-checks the documentation's code with TypeScript: nothing target-specific (what its runnable blocks call, the behaviour specs cover)",
 }
 
 /** The spec files under __test__/ (every folder, the stress run included), as paths under __test__/. */

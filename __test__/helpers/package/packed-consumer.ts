@@ -107,12 +107,22 @@ function packPlatformPackage(work: string): string {
   return npmPack(stage, work).filename
 }
 
+/** How to install: by default both tarballs, as npm does on a matching machine. */
+export interface ConsumerOptions {
+  /**
+   * Install the main tarball alone with `--omit=optional` (a common Docker setting): no platform
+   * package, so the binary is missing.
+   */
+  omitOptional?: boolean
+}
+
 /** Packs once, installs once (offline, without Rust), and copies the consumer fixtures beside. */
-export function preparePackedConsumer(): PackedConsumer {
+export function preparePackedConsumer(options: ConsumerOptions = {}): PackedConsumer {
   const work = mkdtempSync(join(tmpdir(), 'epoll-napi-consumer-'))
   const main = npmPack(ROOT, work)
   const mainTarball = withReleaseOptionalDependencies(main.filename, work)
-  const platformTarball = packPlatformPackage(work)
+  const tarballs = options.omitOptional ? [mainTarball] : [mainTarball, packPlatformPackage(work)]
+  const omit = options.omitOptional ? ['--omit=optional'] : []
 
   const dir = join(work, 'consumer')
   cpSync(FIXTURES, dir, { recursive: true })
@@ -142,7 +152,7 @@ export function preparePackedConsumer(): PackedConsumer {
   const env = userEnv(work)
   const result = spawnSync(
     'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--loglevel', 'warn', mainTarball, platformTarball],
+    ['install', '--offline', '--no-audit', '--no-fund', '--loglevel', 'warn', ...omit, ...tarballs],
     { cwd: dir, encoding: 'utf8', env, timeout: 120_000 },
   )
   return { work, dir, mainFiles: main.files, install: { status: result.status, stdout: result.stdout, stderr: result.stderr }, env }
