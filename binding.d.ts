@@ -82,9 +82,10 @@ export declare function connectStream(address: Uint8Array): number
 
 /**
  * The core's constant tables: `epoll` (`EPOLL*`), `socket` (`AF_*`, `SOCK_*`, levels, options,
- * `MSG_*`, `SHUT_*`), `inotify` (`IN_*`), `ioctl` (the `_IOC` layout) and `limits`.
+ * `MSG_*`, `SHUT_*`), `inotify` (`IN_*`), `ioctl` (the `_IOC` layout), `errno` (every errno name of Linux; where
+ * two names share a value, the first key is Node's) and `limits`.
  */
-export declare function constantTables(): { epoll: Record<string, number>; socket: Record<string, number>; inotify: Record<string, number>; ioctl: Record<string, number>; limits: Record<string, number> }
+export declare function constantTables(): { epoll: Record<string, number>; socket: Record<string, number>; inotify: Record<string, number>; ioctl: Record<string, number>; errno: Record<string, number>; limits: Record<string, number> }
 
 export declare function eventfd(initial: number, semaphore: boolean): number
 
@@ -181,11 +182,15 @@ export declare function readInotifyEvents(fd: number): Array<InotifyEvent> | nul
 /** Scatter read into several views in order: bytes read, 0 at EOF, -1 would block. */
 export declare function readv(fd: number, buffers: ArrayBufferView[]): number
 
-/** What `recvFds` read: data bytes (0 at end of stream), the fds, and whether some were dropped. */
+/**
+ * What `recvFds` read: data bytes (0 at end of stream), the fds, whether data was cut off
+ * (`MSG_TRUNC`) and whether fds were dropped (`MSG_CTRUNC`, or more than `maxFds`).
+ */
 export interface ReceivedFds {
   bytes: number
   fds: Array<number>
   truncated: boolean
+  fdsTruncated: boolean
 }
 
 /** Receives into `buffer` with room for `maxFds` fds; null when nothing is waiting. */

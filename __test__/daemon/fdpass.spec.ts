@@ -79,7 +79,8 @@ testUnlessEmulated('drops the fds beyond the buffer without MSG_CTRUNC and leaks
   close(w)
   const got = recvFds(b, Buffer.alloc(1), 2)!
   t.is(got.fds.length, 2)
-  t.true(got.truncated)
+  t.true(got.fdsTruncated)
+  t.false(got.truncated, 'the data fit')
   t.is(openFdCount(), before + 2 - 1, 'two copies received, the original closed')
   t.true(got.fds.every((fd) => isCloseOnExec(fd)))
   t.is(read(r, Buffer.alloc(1)), -1, 'a received copy of the write end is open')
@@ -94,7 +95,7 @@ test('maxFds 0 takes the data and closes every fd that came with it', (t) => {
   sendFds(a, [w], Buffer.from('data'))
   close(w)
   const buf = Buffer.alloc(8)
-  t.deepEqual(recvFds(b, buf, 0), { bytes: 4, fds: [], truncated: true })
+  t.deepEqual(recvFds(b, buf, 0), { bytes: 4, fds: [], truncated: false, fdsTruncated: true })
   t.is(read(r, buf), 0)
   for (const fd of [a, b, r]) close(fd)
 })
@@ -103,7 +104,7 @@ test('recvFds is null while nothing waits, and { bytes: 0 } at end of stream', (
   const [a, b] = socketpair()
   t.is(recvFds(b, Buffer.alloc(4)), null)
   close(a)
-  t.deepEqual(recvFds(b, Buffer.alloc(4)), { bytes: 0, fds: [], truncated: false })
+  t.deepEqual(recvFds(b, Buffer.alloc(4)), { bytes: 0, fds: [], truncated: false, fdsTruncated: false })
   close(b)
 })
 

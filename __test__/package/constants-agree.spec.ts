@@ -6,6 +6,8 @@
  * of the package with that value. This is the one check of them: every constant, not a sample.
  */
 import test from 'ava'
+import { constants as osConstants } from 'node:os'
+import { getSystemErrorName } from 'node:util'
 
 import * as epoll from '../../index.js'
 import {
@@ -32,14 +34,14 @@ import { MAX_TIMER_MS } from '../../lib/internal/validators.js'
 import { STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT, STOP_WOULD_BLOCK } from '../../lib/io/stream-read.js'
 import { ROOT } from '../helpers/child.js'
 
-type Family = 'epoll' | 'socket' | 'inotify' | 'ioctl' | 'limits'
+type Family = 'epoll' | 'socket' | 'inotify' | 'ioctl' | 'errno' | 'limits'
 type Table = Record<string, number>
 
 const tables = require(`${ROOT}/binding.js`).constantTables() as Record<Family, Table>
 const exported = epoll as unknown as Record<string, unknown>
 
 /** The package's table for each family the core has one for (`limits` has no table: see below). */
-const TYPESCRIPT_TABLES: Record<Exclude<Family, 'limits'>, [name: string, table: Table]> = {
+const TYPESCRIPT_TABLES: Record<Exclude<Family, 'limits' | 'errno'>, [name: string, table: Table]> = {
   epoll: ['constants', constants],
   socket: ['socketConstants', socketConstants],
   inotify: ['inotifyConstants', inotifyConstants],
@@ -62,8 +64,8 @@ const LIMITS: Table = {
   WOULD_BLOCK,
 }
 
-test('the binding hands out the five families, each a table of numbers', (t) => {
-  t.deepEqual(Object.keys(tables).sort(), ['epoll', 'inotify', 'ioctl', 'limits', 'socket'])
+test('the binding hands out the six families, each a table of numbers', (t) => {
+  t.deepEqual(Object.keys(tables).sort(), ['epoll', 'errno', 'inotify', 'ioctl', 'limits', 'socket'])
   for (const [family, table] of Object.entries(tables)) {
     t.true(Object.keys(table).length > 0, `${family} is not empty`)
     for (const [name, value] of Object.entries(table)) t.is(typeof value, 'number', `${family}.${name}`)
@@ -107,4 +109,32 @@ test('values every Linux ABI the package builds for shares, as a reader can chec
   t.is(epoll.IN_ONESHOT, 0x80000000, 'unsigned, like EPOLLET')
   t.is(epoll.IN_CLOSE, epoll.IN_CLOSE_WRITE | epoll.IN_CLOSE_NOWRITE)
   t.is(epoll.EPOLLET, 0x80000000, 'unsigned')
+})
+
+/** The name the core gives an errno value: the first entry of its table with that value (Node's spelling). */
+function coreErrnoName(errno: number): string | undefined {
+  return Object.entries(tables.errno).find(([, value]) => value === errno)?.[0]
+}
+
+test("the core's errno table names every errno 1..133 as Node does, and agrees with os.constants.errno", (t) => {
+  const unknown = /^Unknown system error/
+  const byValue = new Map<number, string[]>()
+  for (const [name, value] of Object.entries(osConstants.errno)) byValue.set(value, [...(byValue.get(value) ?? []), name])
+  const unnamed: number[] = []
+  for (let errno = 1; errno <= 133; errno++) {
+    const ours = coreErrnoName(errno)
+    const node = getSystemErrorName(-errno)
+    if (ours === undefined) {
+      unnamed.push(errno)
+      t.regex(node, unknown, `Node names ${errno} (${node}); the core does not`)
+      t.false(byValue.has(errno), `os.constants.errno names ${errno}; the core does not`)
+      continue
+    }
+    t.regex(ours, /^E[A-Z0-9]+$/, `${errno}`)
+    // Where Node (libuv) knows the number, its name is the code: what Node's own fs and net throw.
+    if (!unknown.test(node)) t.is(ours, node, `errno ${errno}`)
+    else if (byValue.has(errno)) t.true(byValue.get(errno)!.includes(ours), `errno ${errno}: ${ours} is one of ${byValue.get(errno)}`)
+  }
+  t.deepEqual(unnamed, [41, 58], 'Linux leaves 41 and 58 unused on x86 and arm')
+  for (const [name, value] of Object.entries(osConstants.errno)) t.is(tables.errno[name], value, `os.constants.errno.${name}`)
 })

@@ -17,10 +17,16 @@ export interface ReceivedFds {
   /** The fds that came with the data: new fds of this process, close-on-exec, yours to close. */
   fds: number[]
   /**
-   * More fds arrived than `maxFds` allowed (or the control message was cut short): the extra ones were
-   * closed, and none of them is open in this process.
+   * The message held more data than `buffer` (`MSG_TRUNC`, as Python's `socket.recv_fds` reports it):
+   * on a datagram or seqpacket socket the rest of that message is gone. A stream socket keeps the rest
+   * for the next call, and this is always `false` there.
    */
   truncated: boolean
+  /**
+   * More fds arrived than `maxFds` allowed, or the control message was cut short (`MSG_CTRUNC`): the
+   * extra ones were closed, and none of them is open in this process.
+   */
+  fdsTruncated: boolean
 }
 
 /** The process at the other end of a unix socket, as the kernel recorded it when the socket was connected. */
@@ -57,12 +63,14 @@ export function sendFds(fd: Fd, fds: readonly Fd[], data?: ArrayBufferView): num
 /**
  * Receives data into `buffer` and up to `maxFds` fds (default {@link SCM_MAX_FD}) from a unix socket
  * (`recvmsg` with `MSG_CMSG_CLOEXEC`). Returns `null` when nothing is waiting, `{ bytes: 0, fds: [],
- * truncated: false }` at end of stream. Fds beyond `maxFds` are closed and reported in `truncated`.
+ * truncated: false, fdsTruncated: false }` at end of stream. Data beyond `buffer` (a datagram or
+ * seqpacket message cut short) is reported in `truncated`; fds beyond `maxFds` are closed and reported
+ * in `fdsTruncated`.
  *
  * @param fd A unix socket.
  * @param buffer Receives the data bytes that came with the fds.
- * @param maxFds The most fds to accept (default `SCM_MAX_FD`, 253); more are closed and `truncated` is
- *   `true`.
+ * @param maxFds The most fds to accept (default `SCM_MAX_FD`, 253); more are closed and `fdsTruncated`
+ *   is `true`.
  */
 export function recvFds(fd: Fd, buffer: ArrayBufferView, maxFds: number = SCM_MAX_FD): ReceivedFds | null {
   const socket = validateFd(fd)

@@ -3,6 +3,8 @@
 use std::ffi::CStr;
 use std::fmt;
 
+use crate::errno::errno_name;
+
 /// A failed system call: the errno it set, the call's name and what it was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OsError {
@@ -36,7 +38,8 @@ impl OsError {
         self
     }
 
-    /// The symbolic name, `"EBADF"`, or `"Unknown system error N"` style `"E<N>"` for odd values.
+    /// The symbolic name, `"EBADF"` (from the one table, `errno.rs`), or `"E<N>"` for a number Linux
+    /// does not define.
     pub fn code(&self) -> String {
         errno_name(self.errno).map_or_else(|| format!("E{}", self.errno), str::to_owned)
     }
@@ -135,72 +138,6 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The symbolic name of a Linux errno value, as Node's `code` shows it.
-pub fn errno_name(errno: i32) -> Option<&'static str> {
-    use libc::*;
-    Some(match errno {
-        EPERM => "EPERM",
-        ENOENT => "ENOENT",
-        ESRCH => "ESRCH",
-        EINTR => "EINTR",
-        EIO => "EIO",
-        ENXIO => "ENXIO",
-        E2BIG => "E2BIG",
-        EBADF => "EBADF",
-        ECHILD => "ECHILD",
-        EAGAIN => "EAGAIN",
-        ENOMEM => "ENOMEM",
-        EACCES => "EACCES",
-        EFAULT => "EFAULT",
-        EBUSY => "EBUSY",
-        EEXIST => "EEXIST",
-        EXDEV => "EXDEV",
-        ENODEV => "ENODEV",
-        ENOTDIR => "ENOTDIR",
-        EISDIR => "EISDIR",
-        EINVAL => "EINVAL",
-        ENFILE => "ENFILE",
-        EMFILE => "EMFILE",
-        ENOTTY => "ENOTTY",
-        EFBIG => "EFBIG",
-        ENOSPC => "ENOSPC",
-        ESPIPE => "ESPIPE",
-        EROFS => "EROFS",
-        EMLINK => "EMLINK",
-        EPIPE => "EPIPE",
-        ERANGE => "ERANGE",
-        ENAMETOOLONG => "ENAMETOOLONG",
-        ENOSYS => "ENOSYS",
-        ENOTEMPTY => "ENOTEMPTY",
-        ELOOP => "ELOOP",
-        ENOTSOCK => "ENOTSOCK",
-        EDESTADDRREQ => "EDESTADDRREQ",
-        EMSGSIZE => "EMSGSIZE",
-        EPROTOTYPE => "EPROTOTYPE",
-        ENOPROTOOPT => "ENOPROTOOPT",
-        EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        EOPNOTSUPP => "EOPNOTSUPP",
-        EAFNOSUPPORT => "EAFNOSUPPORT",
-        EADDRINUSE => "EADDRINUSE",
-        EADDRNOTAVAIL => "EADDRNOTAVAIL",
-        ENETDOWN => "ENETDOWN",
-        ENETUNREACH => "ENETUNREACH",
-        ECONNABORTED => "ECONNABORTED",
-        ECONNRESET => "ECONNRESET",
-        ENOBUFS => "ENOBUFS",
-        EISCONN => "EISCONN",
-        ENOTCONN => "ENOTCONN",
-        ETIMEDOUT => "ETIMEDOUT",
-        ECONNREFUSED => "ECONNREFUSED",
-        EHOSTUNREACH => "EHOSTUNREACH",
-        EALREADY => "EALREADY",
-        EINPROGRESS => "EINPROGRESS",
-        ECANCELED => "ECANCELED",
-        EOVERFLOW => "EOVERFLOW",
-        _ => return None,
-    })
-}
 
 #[cfg(test)]
 mod tests {

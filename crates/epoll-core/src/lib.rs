@@ -10,18 +10,20 @@
 //! - [`daemon`]: fd passing, inotify, ioctl, pidfd, systemd.
 //!
 //! Each constant family has one table at its source ([`FLAGS`], [`net::SOCKET_CONSTANTS`],
-//! [`daemon::INOTIFY_FLAGS`], [`daemon::IOCTL_CONSTANTS`], [`LIMITS`]); the binding exports them as
+//! [`daemon::INOTIFY_FLAGS`], [`daemon::IOCTL_CONSTANTS`], [`ERRNO_NAMES`], [`LIMITS`]); the binding exports them as
 //! `constantTables()`, and one spec checks every TypeScript copy against them.
 
 pub mod daemon;
 pub mod epoll;
+mod errno;
 mod error;
 pub mod fd;
 pub mod net;
 mod sys;
 
 pub use epoll::*;
-pub use error::{errno_name, Error, OsError, Result};
+pub use errno::{errno_name, ERRNO_NAMES};
+pub use error::{Error, OsError, Result};
 
 /// What a non-blocking call returns across the JavaScript boundary when it would block (the core
 /// says `Ok(None)`): -1, never a count or an fd.
@@ -86,6 +88,13 @@ mod tests {
             (
                 "ioctl",
                 daemon::IOCTL_CONSTANTS
+                    .iter()
+                    .map(|(n, v)| (*n, f64::from(*v)))
+                    .collect(),
+            ),
+            (
+                "errno",
+                ERRNO_NAMES
                     .iter()
                     .map(|(n, v)| (*n, f64::from(*v)))
                     .collect(),

@@ -100,7 +100,8 @@ pub const CALLS: [Call; 11] = [
     ),
 ];
 
-/// The binding's one `module_exports` hook: adds every hand-made call of [`CALLS`] to the exports.
+/// The binding's one `module_exports` hook: adds every hand-made call of [`CALLS`] to the exports,
+/// and guards every napi-rs-generated one (`errors::guard_exports`).
 #[napi(module_exports)]
 pub fn register(mut exports: Object, env: Env) -> napi::Result<()> {
     for call in &CALLS {
@@ -125,7 +126,8 @@ pub fn register(mut exports: Object, env: Env) -> napi::Result<()> {
         let function = unsafe { Unknown::from_napi_value(env.raw(), function)? };
         exports.set_named_property(call.name, function)?;
     }
-    Ok(())
+    let hand_made: Vec<&str> = CALLS.iter().map(|call| call.name).collect();
+    crate::errors::guard_exports(&env, &exports, &hand_made)
 }
 
 /// The TypeScript signature of every hand-made call by name, as `binding.d.ts` declares them:

@@ -104,6 +104,56 @@ pub fn fd(env: &Env, name: &str, value: f64) -> napi::Result<i32> {
     Ok(integer_in(env, name, value, 0.0, f64::from(i32::MAX))? as i32)
 }
 
+/// A JavaScript array of at most `max` fds (`fds[i]` named in errors). The length is checked before
+/// anything is allocated: `new Array(2 ** 32 - 1)` is one small object, and a vector sized by it is not.
+/// A hole reads as `undefined` and is `ERR_INVALID_ARG_TYPE`; a getter that throws passes its error on.
+pub fn fd_list(env: &Env, name: &str, value: Value, max: usize) -> napi::Result<Vec<i32>> {
+    let raw = env.raw();
+    let mut is_array = false;
+    // SAFETY: `value` is a live value of this call; `is_array` is a valid local.
+    unsafe { sys::napi_is_array(raw, value, &mut is_array) };
+    if !is_array {
+        return Err(invalid_type(env, name, "an instance of Array"));
+    }
+    let mut length = 0u32;
+    // SAFETY: `value` was just checked to be an array.
+    unsafe { sys::napi_get_array_length(raw, value, &mut length) };
+    let length = length as usize;
+    if length > max {
+        let rule = format!("<= {max}");
+        return Err(out_of_range(env, &format!("{name}.length"), &rule, length));
+    }
+    let mut fds = Vec::with_capacity(length);
+    for i in 0..length {
+        let mut element = ptr::null_mut();
+        // SAFETY: as above; `i` is below the length read (a getter may shrink the array: then the
+        // element reads as `undefined`, refused below). A getter that throws leaves its exception
+        // pending, which is passed on as it is.
+        if unsafe { sys::napi_get_element(raw, value, i as u32, &mut element) }
+            != sys::Status::napi_ok
+        {
+            return Err(napi::Error::new(
+                Status::PendingException,
+                "exception pending",
+            ));
+        }
+        let label = format!("{name}[{i}]");
+        fds.push(fd(env, &label, number(env, &label, element)?)?);
+    }
+    Ok(fds)
+}
+
+/// A JavaScript boolean, or `ERR_INVALID_ARG_TYPE`.
+pub fn boolean(env: &Env, name: &str, value: Value) -> napi::Result<bool> {
+    let mut out = false;
+    // SAFETY: `value` is a live value of this call; `out` is a valid local.
+    if unsafe { sys::napi_get_value_bool(env.raw(), value, &mut out) } == sys::Status::napi_ok {
+        Ok(out)
+    } else {
+        Err(invalid_type(env, name, "of type boolean"))
+    }
+}
+
 /// The fd argument of a hand-made call.
 pub fn fd_arg(env: &Env, value: Value) -> napi::Result<i32> {
     fd(env, "fd", number(env, "fd", value)?)

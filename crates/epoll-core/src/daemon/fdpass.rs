@@ -16,9 +16,12 @@ pub struct ReceivedFds {
     pub bytes: usize,
     /// The fds that came with them, close-on-exec, owned by the caller.
     pub fds: Vec<OwnedFd>,
-    /// More fds were sent than the caller accepted (or the control message was cut short): those
-    /// were closed, by the kernel or here, and none of them is open in this process.
+    /// The message had more data than the buffer held (`MSG_TRUNC`, datagram and seqpacket sockets):
+    /// the rest of it is gone. A stream socket keeps the rest for the next read and never sets it.
     pub truncated: bool,
+    /// More fds were sent than the caller accepted, or the control message was cut short
+    /// (`MSG_CTRUNC`): those fds were closed, by the kernel or here, and none is open in this process.
+    pub fds_truncated: bool,
 }
 
 /// Room for `count` fds in one `SCM_RIGHTS` control message, as `u64` words (cmsg alignment).
@@ -77,7 +80,8 @@ pub fn send_fds(fd: RawFd, fds: &[RawFd], data: &[u8]) -> Result<Option<usize>, 
 }
 
 /// `recvmsg` into `buf` with room for `max_fds` fds (`MSG_CMSG_CLOEXEC`). `Ok(None)` when nothing
-/// is waiting. Fds beyond `max_fds` are closed and reported in `truncated`.
+/// is waiting. Data beyond `buf` is reported in `truncated`, fds beyond `max_fds` are closed and
+/// reported in `fds_truncated`.
 pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<ReceivedFds>, OsError> {
     let max_fds = max_fds.min(SCM_MAX_FD);
     let mut control = control_buffer(max_fds);
@@ -104,7 +108,8 @@ pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Rece
         return Ok(None);
     };
     let mut fds = Vec::new();
-    let mut truncated = msg.msg_flags & libc::MSG_CTRUNC != 0;
+    let truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
+    let mut fds_truncated = msg.msg_flags & libc::MSG_CTRUNC != 0;
     // SAFETY: the kernel filled `msg.msg_controllen` bytes of `control` with complete cmsg headers;
     // CMSG_FIRSTHDR/CMSG_NXTHDR stay within that length, and each SCM_RIGHTS payload of
     // `cmsg_len - CMSG_LEN(0)` bytes holds that many / 4 fds the kernel just installed for us.
@@ -126,12 +131,13 @@ pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Rece
     // CMSG_SPACE rounds up: the kernel may fit one fd more than asked. Close the excess.
     if fds.len() > max_fds {
         fds.truncate(max_fds);
-        truncated = true;
+        fds_truncated = true;
     }
     Ok(Some(ReceivedFds {
         bytes,
         fds,
         truncated,
+        fds_truncated,
     }))
 }
 
@@ -210,10 +216,8 @@ mod tests {
         let got = recv_fds(b.as_raw_fd(), &mut buf, SCM_MAX_FD)
             .unwrap()
             .unwrap();
-        assert_eq!(
-            (got.bytes, &buf[..1], got.fds.len(), got.truncated),
-            (1, &b"x"[..], 1, false)
-        );
+        assert_eq!((got.bytes, &buf[..1], got.fds.len()), (1, &b"x"[..], 1));
+        assert_eq!((got.truncated, got.fds_truncated), (false, false));
         assert!(cloexec(got.fds[0].as_raw_fd()));
         write(got.fds[0].as_raw_fd(), b"through").unwrap();
         let mut out = [0u8; 16];
@@ -228,7 +232,10 @@ mod tests {
         drop(w);
         let mut buf = [0u8; 1];
         let got = recv_fds(b.as_raw_fd(), &mut buf, 1).unwrap().unwrap();
-        assert_eq!((got.fds.len(), got.truncated), (1, true));
+        assert_eq!(
+            (got.fds.len(), got.truncated, got.fds_truncated),
+            (1, false, true)
+        );
         assert!(!all_writers_closed_yet(&r), "the one accepted copy is open");
         drop(got);
         assert!(all_writers_closed(&r), "no received copy is left open");
@@ -241,7 +248,7 @@ mod tests {
         send_fds(a.as_raw_fd(), &[w.as_raw_fd()], b"z").unwrap();
         drop(w);
         let got = recv_fds(b.as_raw_fd(), &mut [0u8; 4], 0).unwrap().unwrap();
-        assert_eq!((got.bytes, got.fds.len(), got.truncated), (1, 0, true));
+        assert_eq!((got.bytes, got.fds.len(), got.fds_truncated), (1, 0, true));
         assert!(all_writers_closed(&r));
     }
 
@@ -252,6 +259,26 @@ mod tests {
         drop(a);
         let got = recv_fds(b.as_raw_fd(), &mut [0u8; 4], 4).unwrap().unwrap();
         assert_eq!((got.bytes, got.fds.len(), got.truncated), (0, 0, false));
+    }
+
+    #[test]
+    fn data_cut_short_on_a_message_socket_is_reported_apart_from_the_fds() {
+        // Issue 23, item 5: MSG_TRUNC was dropped, so a cut message looked whole.
+        for kind in [libc::SOCK_SEQPACKET, libc::SOCK_DGRAM] {
+            let (a, b) = socketpair(kind).unwrap();
+            let (_r, w) = pipe().unwrap();
+            send_fds(a.as_raw_fd(), &[w.as_raw_fd()], b"abcdef").unwrap();
+            let mut buf = [0u8; 2];
+            let got = recv_fds(b.as_raw_fd(), &mut buf, SCM_MAX_FD)
+                .unwrap()
+                .unwrap();
+            assert_eq!((got.bytes, &buf, got.fds.len()), (2, b"ab", 1), "{kind}");
+            assert_eq!((got.truncated, got.fds_truncated), (true, false), "{kind}");
+            send_fds(a.as_raw_fd(), &[w.as_raw_fd(); 3], b"xy").unwrap();
+            let got = recv_fds(b.as_raw_fd(), &mut buf, 1).unwrap().unwrap();
+            assert_eq!((got.bytes, got.fds.len()), (2, 1), "{kind}");
+            assert_eq!((got.truncated, got.fds_truncated), (false, true), "{kind}");
+        }
     }
 
     #[test]

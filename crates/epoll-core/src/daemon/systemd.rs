@@ -22,7 +22,10 @@ fn invalid(variable: &str, value: &str) -> OsError {
 /// The fds systemd passed: `LISTEN_FDS` of them from fd 3 on, named from `LISTEN_FDNAMES`
 /// (colon-separated; a missing name is `"unknown"`), each set close-on-exec. Nothing when
 /// `LISTEN_PID` is unset or names another process (the variables were meant for a parent), or when
-/// `LISTEN_FDS` is unset or 0. A value that is not a number is `EINVAL`, as in `sd_listen_fds`.
+/// `LISTEN_FDS` is unset or 0. A value that is not a number, or one that would run past the last fd
+/// number, is `EINVAL`; a count that runs past the open fds is `EBADF` (from `fcntl`, at the first fd
+/// that is not open), as in `sd_listen_fds`. Nothing is allocated ahead from the count: the list grows
+/// only by fds found open, so it is bounded by `RLIMIT_NOFILE`, whatever the environment says.
 pub fn listen_fds(
     listen_pid: Option<&str>,
     listen_fds: Option<&str>,
@@ -51,7 +54,7 @@ pub fn listen_fds(
         .filter(|n| (0..=i32::MAX - LISTEN_FDS_START).contains(n))
         .ok_or_else(|| invalid("LISTEN_FDS", count))?;
     let mut names = listen_fdnames.map(|n| n.split(':')).into_iter().flatten();
-    let mut fds = Vec::with_capacity(count as usize);
+    let mut fds = Vec::new();
     for fd in LISTEN_FDS_START..LISTEN_FDS_START + count {
         set_cloexec(fd)?;
         let name = names.next().unwrap_or(UNKNOWN_NAME);
@@ -152,6 +155,18 @@ mod tests {
         let me = std::process::id() as i32;
         let err = listen_fds(Some(&me.to_string()), Some("100000"), None, me).unwrap_err();
         assert_eq!((err.errno, err.syscall), (libc::EBADF, "fcntl"));
+    }
+
+    #[test]
+    fn the_largest_count_is_ebadf_at_the_first_closed_fd_not_an_allocation_abort() {
+        // `Vec::with_capacity(count)` made this a 64 GiB allocation and SIGABRT (issue 23, item 1).
+        let me = std::process::id() as i32;
+        let largest = (i32::MAX - LISTEN_FDS_START).to_string();
+        let err = listen_fds(Some(&me.to_string()), Some(&largest), None, me).unwrap_err();
+        assert_eq!((err.errno, err.syscall), (libc::EBADF, "fcntl"));
+        let beyond = (i32::MAX - LISTEN_FDS_START + 1).to_string();
+        let err = listen_fds(Some(&me.to_string()), Some(&beyond), None, me).unwrap_err();
+        assert_eq!(err.errno, libc::EINVAL);
     }
 
     #[test]

@@ -14,23 +14,22 @@ use crate::errors::{self, or_would_block, Outcome};
     catch_unwind,
     ts_args_type = "fd: number, fds: number[], data: ArrayBufferView"
 )]
-pub fn send_fds(env: Env, fd: f64, fds: Vec<f64>, data: Unknown<'_>) -> Result<i32> {
+pub fn send_fds(env: Env, fd: f64, fds: Unknown<'_>, data: Unknown<'_>) -> Result<i32> {
     let fd = convert::fd(&env, "fd", fd)?;
-    let fds = fds
-        .iter()
-        .enumerate()
-        .map(|(i, &f)| convert::fd(&env, &format!("fds[{i}]"), f))
-        .collect::<Result<Vec<_>>>()?;
+    // Not napi-rs's `Vec<f64>`: it allocates by the array's length before looking at any element.
+    let fds = convert::fd_list(&env, "fds", fds.raw(), daemon::SCM_MAX_FD)?;
     let data = convert::bytes(&env, "data", data.raw())?;
     or_would_block(&env, daemon::send_fds(fd, &fds, data))
 }
 
-/// What `recvFds` read: data bytes (0 at end of stream), the fds, and whether some were dropped.
+/// What `recvFds` read: data bytes (0 at end of stream), the fds, whether data was cut off
+/// (`MSG_TRUNC`) and whether fds were dropped (`MSG_CTRUNC`, or more than `maxFds`).
 #[napi(object)]
 pub struct ReceivedFds {
     pub bytes: u32,
     pub fds: Vec<i32>,
     pub truncated: bool,
+    pub fds_truncated: bool,
 }
 
 /// Receives into `buffer` with room for `maxFds` fds; null when nothing is waiting.
@@ -53,6 +52,7 @@ pub fn recv_fds(
             bytes: got.bytes as u32,
             fds: got.fds.into_iter().map(Outcome::into_js).collect(),
             truncated: got.truncated,
+            fds_truncated: got.fds_truncated,
         })),
         Ok(None) => Ok(None),
         Err(e) => Err(errors::os(&env, e)),

@@ -49,15 +49,19 @@ impl NativeEpoll {
 
 #[napi]
 impl NativeEpoll {
-    #[napi(constructor, catch_unwind)]
-    pub fn new(env: Env, close_on_exec: bool) -> Result<Self> {
+    #[napi(constructor, catch_unwind, ts_args_type = "closeOnExec: boolean")]
+    pub fn new(env: Env, close_on_exec: Unknown<'_>) -> Result<Self> {
+        // Converted here: a constructor is the one napi-rs function `errors::guard_exports` cannot guard.
+        let close_on_exec = convert::boolean(&env, "closeOnExec", close_on_exec.raw())?;
         let inner = Epoll::new(close_on_exec).map_err(|e| errors::throw(&env, e))?;
         Ok(NativeEpoll::adopt(inner))
     }
 
-    #[napi(factory, catch_unwind)]
-    pub fn from_fd(env: Env, fd: f64) -> Result<Self> {
-        let fd = NativeEpoll::fd_arg(&env, fd)?;
+    #[napi(factory, catch_unwind, ts_args_type = "fd: number")]
+    pub fn from_fd(env: Env, fd: Unknown<'_>) -> Result<Self> {
+        // Converted here: napi-rs defines a factory non-configurable, so `errors::guard_exports`
+        // cannot put its guard around it.
+        let fd = convert::fd_arg(&env, fd.raw())?;
         let inner = Epoll::from_fd(fd).map_err(|e| errors::throw(&env, e))?;
         Ok(NativeEpoll::adopt(inner))
     }

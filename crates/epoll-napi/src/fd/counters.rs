@@ -7,8 +7,10 @@ use napi_derive::napi;
 use crate::convert;
 use crate::errors::{self, Outcome};
 
-#[napi(catch_unwind)]
-pub fn eventfd(env: Env, initial: u32, semaphore: bool) -> Result<i32> {
+#[napi(catch_unwind, ts_args_type = "initial: number, semaphore: boolean")]
+pub fn eventfd(env: Env, initial: f64, semaphore: bool) -> Result<i32> {
+    // An `f64` through the kit, not napi's `u32`, which would wrap `-1` and `2 ** 40`.
+    let initial = convert::integer_in(&env, "initial", initial, 0.0, f64::from(u32::MAX))? as u32;
     fd::eventfd(initial, semaphore)
         .map(Outcome::into_js)
         .map_err(|e| errors::os(&env, e))
