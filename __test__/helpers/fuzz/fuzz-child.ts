@@ -17,7 +17,8 @@ import fc from 'fast-check'
 
 import * as epoll from '../../../index.js'
 import { Epoll, EPOLLET, EPOLLIN } from '../../../index.js'
-import { badRejection, hostile, hostileArgs, Sentinel, show } from './hostile.js'
+import { badRejection, foreignCode, hostile, hostileArgs, Sentinel, show, specialRecipes } from './hostile.js'
+import { getSystemErrorMap } from 'node:util'
 
 const [group, runsArg] = process.argv.slice(2)
 const RUNS = Number(runsArg ?? 300)
@@ -120,6 +121,19 @@ function closeReturned(result: unknown, box: Sandbox): void {
   for (const n of fds) if (isValidFd(n) && !box.fds.includes(n)) epoll.close(n)
 }
 
+/** What the last call threw (`undefined` when it returned). */
+let lastError: unknown
+
+/** Every errno name a thrown `code` may be: Node's and the core's table (`constantTables().errno`). */
+let knownErrnoNames: Set<string> | undefined
+function errnoNames(binding: Record<string, unknown>): Set<string> {
+  knownErrnoNames ??= new Set([
+    ...[...getSystemErrorMap().values()].map(([name]) => name),
+    ...Object.keys((binding.constantTables as () => { errno?: Record<string, number> })().errno ?? {}),
+  ])
+  return knownErrnoNames
+}
+
 /** Calls `fn` and counts the outcome: whether it threw, and why the thrown value is unacceptable. */
 function call(description: () => string, fn: () => unknown, onSuccess: (result: unknown) => void): { rejected: boolean; failure?: string } {
   counts.calls++
@@ -129,9 +143,11 @@ function call(description: () => string, fn: () => unknown, onSuccess: (result: 
     result = fn()
   } catch (error) {
     counts.rejected++
+    lastError = error
     const bad = badRejection(error)
     return { rejected: true, failure: bad && `${description()}: ${bad}` }
   }
+  lastError = undefined
   counts.accepted++
   onSuccess(result)
   return { rejected: false }
@@ -453,13 +469,75 @@ function fuzzNative(): void {
             if (MAKES_FDS.has(name)) closeReturned(result, box)
           },
         )
-        // The binding is not the public API: its errors need not carry Node's codes, but they must be Errors.
+        // The binding is not the public API, but its errors carry Node's codes, the package's or errno names,
+        // never napi-rs's status names (issue 23, items 9 and 10).
         if (failure && /non-Error/.test(failure)) throw new Error(failure)
+        if (lastError !== undefined) {
+          const foreign = foreignCode(lastError, errnoNames(binding))
+          if (foreign) throw new Error(`binding.${name}(${args.map(show).join(', ')}): ${foreign}`)
+        }
       } finally {
         ;(native.close as () => void).call(native)
       }
     }),
   )
+}
+
+/**
+ * Every export of the binding, every static and member of `NativeEpoll` (on an instance and on a foreign
+ * `this`) and its constructor, called with each special hostile value at each of the first six argument
+ * positions (the other positions holding the next values of the list, so that each value also reaches
+ * the later parameters of a call): no crash, and nothing thrown with a code no user may see.
+ */
+function sweepNative(): void {
+  const binding = require('../../../binding.js') as Record<string, unknown> & { NativeEpoll: new (...a: unknown[]) => object }
+  const names = errnoNames(binding)
+  const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function' && k !== 'NativeEpoll')
+  const members = Object.getOwnPropertyNames(binding.NativeEpoll.prototype).filter((k) => k !== 'constructor')
+  const targets = [...functions, 'new NativeEpoll', 'NativeEpoll.fromFd', ...members.map((m) => `#${m}`), ...members.map((m) => `foreign #${m}`)]
+  const steer = (v: unknown, box: Sandbox) => (typeof v !== 'number' ? v : isValidFd(v) ? box.fd(v) : v === -1 || v === Infinity ? 0 : v)
+  const failures: string[] = []
+  for (const target of targets) {
+    for (let position = 0; position < 6; position++) {
+      // One sandbox per target and position: a call may close one of its fds, and the next calls then
+      // meet a closed fd, which is one more hostile case.
+      using box = new Sandbox()
+      for (let i = 0; i < specialRecipes.length; i++) {
+        const args = Array.from({ length: 6 }, (_, p) => steer(specialRecipes[(i + p - position + specialRecipes.length) % specialRecipes.length].make(), box))
+        const address = ADDRESS_ARGUMENTS[target]
+        if (address) args[address[0]] = steerSockaddr(args[address[0]], address[1], box)
+        const native = new binding.NativeEpoll(true) as Record<string, unknown>
+        try {
+          call(
+            () => `${target}(${args.map(show).join(', ')})`,
+            () => {
+              if (target === 'new NativeEpoll') return new binding.NativeEpoll(...args)
+              if (target === 'NativeEpoll.fromFd') return (binding.NativeEpoll as unknown as { fromFd: Function }).fromFd(...args)
+              if (!target.includes('#')) return (binding[target] as Function)(...args)
+              const member = target.slice(target.indexOf('#') + 1)
+              const descriptor = Object.getOwnPropertyDescriptor(binding.NativeEpoll.prototype, member)!
+              const self = target.startsWith('foreign') ? {} : native
+              return descriptor.get ? descriptor.get.call(self) : (descriptor.value as Function).apply(self, args)
+            },
+            (result) => {
+              if (MAKES_FDS.has(target)) closeReturned(result, box)
+              if (target === 'new NativeEpoll' || target === 'NativeEpoll.fromFd') (result as { close(): void }).close()
+            },
+          )
+          if (lastError !== undefined) {
+            const foreign = foreignCode(lastError, names)
+            if (foreign) failures.push(`${target}(${args.map(show).join(', ')}): ${foreign}`)
+          }
+        } finally {
+          ;(native.close as () => void).call(native)
+        }
+      }
+    }
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`${failures.length} calls threw a code no user may see, e.g.:\n${[...new Set(failures)].slice(0, 20).join('\n')}\n`)
+    process.exit(1)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,7 +711,7 @@ function check(property: fc.IProperty<any>): void {
   }
 }
 
-const groups: Record<string, () => void | Promise<void>> = { epoll: fuzzEpoll, wait: fuzzWait, io: fuzzIo, native: fuzzNative, bounds: fuzzBounds }
+const groups: Record<string, () => void | Promise<void>> = { epoll: fuzzEpoll, wait: fuzzWait, io: fuzzIo, native: fuzzNative, sweep: sweepNative, bounds: fuzzBounds }
 if (!groups[group]) throw new Error(`unknown group ${group}`)
 void (async () => {
   await groups[group]()

@@ -196,3 +196,21 @@ export function badRejection(error: unknown): string | undefined {
   }
   return undefined
 }
+
+/** Every special value above as a recipe, for sweeps that try each one at each argument position. */
+export const specialRecipes: Hostile[] = specials.map(([label, make]) => new Hostile(label, make))
+
+/**
+ * Why an error thrown by the native binding carries a `code` no user may see, or `undefined` if its
+ * code is one: Node's `ERR_*` codes and the package's `ERR_EPOLL_*`, `ABORT_ERR`, or an errno name
+ * (`errnoNames`: Node's and the core's table). napi-rs's status names (`NumberExpected`, `InvalidArg`,
+ * `GenericFailure`, ...) and invented `E<n>` codes are what this catches. Our own sentinel passes.
+ */
+export function foreignCode(error: unknown, errnoNames: ReadonlySet<string>): string | undefined {
+  if (error instanceof Sentinel) return undefined
+  if (!(error instanceof Error)) return `threw a non-Error: ${show(error)}`
+  const { code } = error as Error & { code?: unknown }
+  if (typeof code !== 'string') return `${error.name} without a code: ${error.message}`
+  if (code.startsWith('ERR_') || code === 'ABORT_ERR' || errnoNames.has(code)) return undefined
+  return `code ${JSON.stringify(code)} is neither Node's nor the package's: ${error.message}`
+}

@@ -143,6 +143,44 @@ pub fn fd_list(env: &Env, name: &str, value: Value, max: usize) -> napi::Result<
     Ok(fds)
 }
 
+/// A JavaScript string as UTF-8, or `ERR_INVALID_ARG_TYPE` (napi-rs's `String` parameter would
+/// throw its own status code, or JSON-serialise the value for its message and throw on a bigint).
+/// The copy is as large as the string JavaScript already holds (at most 3 bytes per UTF-16 unit).
+pub fn string(env: &Env, name: &str, value: Value) -> napi::Result<String> {
+    let raw = env.raw();
+    let mut length = 0usize;
+    // SAFETY: `value` is a live value of this call; a null buffer asks for the length only.
+    let status =
+        unsafe { sys::napi_get_value_string_utf8(raw, value, ptr::null_mut(), 0, &mut length) };
+    if status != sys::Status::napi_ok {
+        return Err(invalid_type(env, name, "of type string"));
+    }
+    let mut bytes = vec![0u8; length + 1];
+    let mut written = 0usize;
+    // SAFETY: `bytes` has room for `length` bytes and the NUL napi writes after them.
+    unsafe {
+        sys::napi_get_value_string_utf8(
+            raw,
+            value,
+            bytes.as_mut_ptr().cast(),
+            bytes.len(),
+            &mut written,
+        )
+    };
+    bytes.truncate(written);
+    // napi writes UTF-8 (a lone surrogate as U+FFFD), so this never fails; lossy keeps it total.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// [`string`], or `None` for `undefined` and `null`.
+pub fn optional_string(env: &Env, name: &str, value: Value) -> napi::Result<Option<String>> {
+    if is_nullish(env, value) {
+        return Ok(None);
+    }
+    string(env, name, value).map(Some)
+}
+
 /// A JavaScript boolean, or `ERR_INVALID_ARG_TYPE`.
 pub fn boolean(env: &Env, name: &str, value: Value) -> napi::Result<bool> {
     let mut out = false;

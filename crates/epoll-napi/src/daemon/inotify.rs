@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use epoll_core::daemon;
-use napi::{Env, Result};
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, JsValue, Result};
 use napi_derive::napi;
 
 use crate::convert;
@@ -16,8 +17,9 @@ pub fn inotify(env: Env) -> Result<i32> {
         .map_err(|e| errors::os(&env, e))
 }
 
-#[napi(catch_unwind)]
-pub fn add_watch(env: Env, fd: f64, path: String, mask: f64) -> Result<i32> {
+#[napi(catch_unwind, ts_args_type = "fd: number, path: string, mask: number")]
+pub fn add_watch(env: Env, fd: f64, path: Unknown<'_>, mask: f64) -> Result<i32> {
+    let path = convert::string(&env, "path", path.raw())?;
     let fd = convert::fd(&env, "fd", fd)?;
     let mask = convert::mask(&env, "mask", mask)?;
     daemon::add_watch(fd, Path::new(&path), mask).map_err(|e| errors::os(&env, e))

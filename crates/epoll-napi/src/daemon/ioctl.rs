@@ -47,7 +47,8 @@ pub fn ioctl_buffer(env: Env, fd: f64, request: f64, arg: Unknown<'_>) -> Result
     catch_unwind,
     ts_args_type = "direction: 'none' | 'read' | 'write' | 'readwrite', type: number, nr: number, size: number"
 )]
-pub fn ioctl_request(env: Env, direction: String, ty: f64, nr: f64, size: f64) -> Result<f64> {
+pub fn ioctl_request(env: Env, direction: Unknown<'_>, ty: f64, nr: f64, size: f64) -> Result<f64> {
+    let direction = convert::string(&env, "direction", direction.raw())?;
     let dir = match direction.as_str() {
         "none" => IOC.none,
         "read" => IOC.read,

@@ -143,9 +143,10 @@ impl NativeEpoll {
         env: Env,
         dispatch: Function<'_, Unknown<'_>, ()>,
         out: Unknown<'_>,
-        kind: String,
+        kind: Unknown<'_>,
     ) -> Result<()> {
         convert::typed::<u32>(&env, "out", out.raw())?;
+        let kind = convert::string(&env, "kind", kind.raw())?;
         let epfd = self
             .inner
             .borrow()

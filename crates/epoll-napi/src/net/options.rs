@@ -86,15 +86,23 @@ pub fn set_no_delay(env: Env, fd: f64, enable: bool) -> Result<()> {
 
 /// Joins (`add`) or leaves a multicast group. The interface is an IPv4 address for IPv4 groups, an
 /// interface name for IPv6 groups.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "fd: number, group: string, interface: string | undefined | null, add: boolean"
+)]
 pub fn membership(
     env: Env,
     fd: f64,
-    group: String,
-    interface: Option<String>,
+    group: Unknown<'_>,
+    interface: Option<Unknown<'_>>,
     add: bool,
 ) -> Result<()> {
     let fd = convert::fd(&env, "fd", fd)?;
+    let group = convert::string(&env, "group", group.raw())?;
+    let interface = match interface {
+        Some(value) => convert::optional_string(&env, "multicastInterface", value.raw())?,
+        None => None,
+    };
     let group: IpAddr = group
         .parse()
         .map_err(|_| invalid_value(&env, "group", "must be an IP address literal", Some(&group)))?;

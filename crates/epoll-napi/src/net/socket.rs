@@ -102,8 +102,9 @@ pub fn socketpair(env: Env, kind: f64) -> Result<Vec<i32>> {
     catch_unwind,
     ts_args_type = "fd: number, how: 'read' | 'write' | 'both'"
 )]
-pub fn shutdown(env: Env, fd: f64, how: String) -> Result<()> {
+pub fn shutdown(env: Env, fd: f64, how: Unknown<'_>) -> Result<()> {
     let fd = convert::fd(&env, "fd", fd)?;
+    let how = convert::string(&env, "how", how.raw())?;
     let how = match how.as_str() {
         "read" => Shutdown::Read,
         "write" => Shutdown::Write,
