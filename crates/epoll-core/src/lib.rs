@@ -18,6 +18,8 @@ pub mod epoll;
 mod errno;
 mod error;
 pub mod fd;
+#[cfg(test)]
+mod fuzz;
 pub mod net;
 mod sys;
 

@@ -107,27 +107,20 @@ pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Rece
     else {
         return Ok(None);
     };
-    let mut fds = Vec::new();
     let truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
     let mut fds_truncated = msg.msg_flags & libc::MSG_CTRUNC != 0;
-    // SAFETY: the kernel filled `msg.msg_controllen` bytes of `control` with complete cmsg headers;
-    // CMSG_FIRSTHDR/CMSG_NXTHDR stay within that length, and each SCM_RIGHTS payload of
-    // `cmsg_len - CMSG_LEN(0)` bytes holds that many / 4 fds the kernel just installed for us.
-    unsafe {
-        let mut header = libc::CMSG_FIRSTHDR(&msg);
-        while !header.is_null() {
-            if (*header).cmsg_level == libc::SOL_SOCKET && (*header).cmsg_type == libc::SCM_RIGHTS {
-                let payload = (*header).cmsg_len as usize - libc::CMSG_LEN(0) as usize;
-                let data = libc::CMSG_DATA(header).cast::<RawFd>();
-                for i in 0..payload / size_of::<RawFd>() {
-                    let raw = data.add(i).read_unaligned();
-                    // Owned at once, so an fd beyond `max_fds` is closed by the drop below.
-                    fds.push(OwnedFd::from_raw_fd(raw));
-                }
-            }
-            header = libc::CMSG_NXTHDR(&msg, header);
-        }
-    }
+    let filled = (msg.msg_controllen as usize).min(control.len() * size_of::<u64>());
+    // SAFETY: `control` is `control.len()` initialised u64 words; `filled` bytes of them are read.
+    let control_bytes =
+        unsafe { std::slice::from_raw_parts(control.as_ptr().cast::<u8>(), filled) };
+    let fds: Vec<OwnedFd> = rights_in(control_bytes)
+        .into_iter()
+        // SAFETY: each number is an fd the kernel just installed in this process for this message
+        // (`SCM_RIGHTS`), owned by nobody else. Owned at once, so one beyond `max_fds` is closed
+        // by the truncate below.
+        .map(|raw| unsafe { OwnedFd::from_raw_fd(raw) })
+        .collect();
+    let mut fds = fds;
     // CMSG_SPACE rounds up: the kernel may fit one fd more than asked. Close the excess.
     if fds.len() > max_fds {
         fds.truncate(max_fds);
@@ -139,6 +132,48 @@ pub fn recv_fds(fd: RawFd, buf: &mut [u8], max_fds: usize) -> Result<Option<Rece
         truncated,
         fds_truncated,
     }))
+}
+
+/// The fds of every `SCM_RIGHTS` message in `control`, the control bytes `recvmsg` filled
+/// (`msg_controllen` of them). Read field by field, trusting no length: a header whose `cmsg_len` is
+/// shorter than a header ends the walk, and one that runs past the bytes is cut at their end (the
+/// libc macros trust both; the kernel never writes either, the fuzz target writes both).
+pub(crate) fn rights_in(control: &[u8]) -> Vec<RawFd> {
+    const HEADER: usize = size_of::<libc::cmsghdr>();
+    let align = |n: usize| n.next_multiple_of(size_of::<usize>());
+    let field = |at: usize, n: usize| &control[at..at + n];
+    let mut fds = Vec::new();
+    let mut at = 0;
+    while control.len().saturating_sub(at) >= HEADER {
+        let len_bytes = field(at, size_of::<usize>());
+        let len = usize::from_ne_bytes(len_bytes.try_into().unwrap_or_default());
+        let int = |offset| i32::from_ne_bytes(field(at + offset, 4).try_into().unwrap_or_default());
+        let (level, kind) = (int(size_of::<usize>()), int(size_of::<usize>() + 4));
+        if len < HEADER {
+            break;
+        }
+        let end = at.saturating_add(len).min(control.len());
+        if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
+            let data = at + align(HEADER);
+            if data < end {
+                fds.extend(
+                    control[data..end]
+                        .chunks_exact(size_of::<RawFd>())
+                        .map(|b| RawFd::from_ne_bytes(b.try_into().unwrap_or_default())),
+                );
+            }
+        }
+        // A length near usize::MAX must end the walk, not overflow the rounding (the fuzz target's
+        // first find, in this very function).
+        match len
+            .checked_next_multiple_of(size_of::<usize>())
+            .and_then(|step| at.checked_add(step))
+        {
+            Some(next) if next < control.len() => at = next,
+            _ => break,
+        }
+    }
+    fds
 }
 
 /// The process on the other end of a unix socket, as the kernel recorded it at `connect` (or

@@ -114,14 +114,18 @@ pub fn read_events(fd: RawFd) -> Result<Option<Vec<InotifyEvent>>, OsError> {
     Ok(Some(parse(bytes)))
 }
 
-/// Splits the kernel's records: a fixed header, then `len` bytes of NUL-padded name.
-fn parse(mut bytes: &[u8]) -> Vec<InotifyEvent> {
+/// Splits the kernel's records: a fixed header, then `len` bytes of NUL-padded name. A record whose
+/// `len` runs past the bytes ends the list (the kernel never writes one; the fuzz target does).
+pub(crate) fn parse(mut bytes: &[u8]) -> Vec<InotifyEvent> {
     const HEADER: usize = size_of::<libc::inotify_event>();
     let word = |b: &[u8], at: usize| u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     let mut events = Vec::new();
     while bytes.len() >= HEADER {
         let len = word(bytes, 12) as usize;
-        let Some(name) = bytes.get(HEADER..HEADER + len) else {
+        let Some(name) = HEADER
+            .checked_add(len)
+            .and_then(|end| bytes.get(HEADER..end))
+        else {
             break;
         };
         let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());

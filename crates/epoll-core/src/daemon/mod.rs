@@ -1,11 +1,11 @@
 //! What Linux daemons need beside sockets: passing fds over unix sockets, inotify, ioctl, process
 //! fds and systemd's socket activation and notification.
 
-mod fdpass;
-mod inotify;
+pub(crate) mod fdpass;
+pub(crate) mod inotify;
 mod ioctl;
 mod pidfd;
-mod systemd;
+pub(crate) mod systemd;
 
 pub use fdpass::{peer_credentials, recv_fds, send_fds, Credentials, ReceivedFds, SCM_MAX_FD};
 pub use inotify::{add_watch, inotify, read_events, remove_watch, InotifyEvent, INOTIFY_FLAGS};

@@ -32,8 +32,28 @@ pub fn listen_fds(
     listen_fdnames: Option<&str>,
     our_pid: i32,
 ) -> Result<Vec<(RawFd, String)>, OsError> {
-    let Some(pid) = listen_pid else {
+    let Some(count) = listen_count(listen_pid, listen_fds, our_pid)? else {
         return Ok(Vec::new());
+    };
+    let mut names = fd_names(listen_fdnames);
+    let mut fds = Vec::new();
+    for fd in LISTEN_FDS_START..LISTEN_FDS_START + count {
+        set_cloexec(fd)?;
+        let name = names.next().unwrap_or(UNKNOWN_NAME);
+        fds.push((fd, name.to_owned()));
+    }
+    Ok(fds)
+}
+
+/// How many fds `LISTEN_PID` and `LISTEN_FDS` say were passed to `our_pid`: `None` when none were
+/// (unset, another pid, 0), `EINVAL` for a value that is not a number or a count past the last fd.
+pub(crate) fn listen_count(
+    listen_pid: Option<&str>,
+    listen_fds: Option<&str>,
+    our_pid: i32,
+) -> Result<Option<i32>, OsError> {
+    let Some(pid) = listen_pid else {
+        return Ok(None);
     };
     let pid: i32 = pid
         .trim()
@@ -42,10 +62,10 @@ pub fn listen_fds(
         .filter(|&p| p > 0)
         .ok_or_else(|| invalid("LISTEN_PID", pid))?;
     if pid != our_pid {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let Some(count) = listen_fds else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let count: i32 = count
         .trim()
@@ -53,14 +73,13 @@ pub fn listen_fds(
         .ok()
         .filter(|n| (0..=i32::MAX - LISTEN_FDS_START).contains(n))
         .ok_or_else(|| invalid("LISTEN_FDS", count))?;
-    let mut names = listen_fdnames.map(|n| n.split(':')).into_iter().flatten();
-    let mut fds = Vec::new();
-    for fd in LISTEN_FDS_START..LISTEN_FDS_START + count {
-        set_cloexec(fd)?;
-        let name = names.next().unwrap_or(UNKNOWN_NAME);
-        fds.push((fd, name.to_owned()));
-    }
-    Ok(fds)
+    Ok((count > 0).then_some(count))
+}
+
+/// The names of `LISTEN_FDNAMES` in order (colon-separated), lazily: never more are split off than
+/// there are fds.
+pub(crate) fn fd_names(listen_fdnames: Option<&str>) -> impl Iterator<Item = &str> {
+    listen_fdnames.map(|n| n.split(':')).into_iter().flatten()
 }
 
 fn set_cloexec(fd: RawFd) -> Result<(), OsError> {
@@ -77,10 +96,10 @@ fn set_cloexec(fd: RawFd) -> Result<(), OsError> {
     Ok(())
 }
 
-/// Sends `state` (`"READY=1"`, `"STATUS=..."`, `"WATCHDOG=1"`, several lines at once) as one
-/// datagram to `socket`, the value of `$NOTIFY_SOCKET`: a path, or an abstract name written with a
-/// leading `@`. Other forms (`vsock:`) are `EAFNOSUPPORT`, as in `sd_notify`.
-pub fn notify(socket: &[u8], state: &[u8]) -> Result<(), OsError> {
+/// The address `$NOTIFY_SOCKET` names: a path (`/run/systemd/notify`), or an abstract name written
+/// with a leading `@`. Other forms (`vsock:`) are `EAFNOSUPPORT`, as in `sd_notify`; one too long
+/// for `sun_path` is `ENAMETOOLONG`.
+pub(crate) fn notify_address(socket: &[u8]) -> Result<SockAddr, OsError> {
     let address = match socket.first() {
         Some(b'/') => socket.to_vec(),
         Some(b'@') => [&[0u8][..], &socket[1..]].concat(),
@@ -93,7 +112,14 @@ pub fn notify(socket: &[u8], state: &[u8]) -> Result<(), OsError> {
             )
         }
     };
-    let to = SockAddr::unix(&address, "sendto")?;
+    SockAddr::unix(&address, "sendto")
+}
+
+/// Sends `state` (`"READY=1"`, `"STATUS=..."`, `"WATCHDOG=1"`, several lines at once) as one
+/// datagram to `socket`, the value of `$NOTIFY_SOCKET`: a path, or an abstract name written with a
+/// leading `@`. Other forms (`vsock:`) are `EAFNOSUPPORT`, as in `sd_notify`.
+pub fn notify(socket: &[u8], state: &[u8]) -> Result<(), OsError> {
+    let to = notify_address(socket)?;
     let (to_ptr, to_len) = to.as_raw();
     let flags = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
     // SAFETY: socket takes no pointers.

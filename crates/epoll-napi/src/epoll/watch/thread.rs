@@ -282,7 +282,11 @@ fn watch_loop(epfd: RawFd, mut wait: ThreadWait, shared: &Shared) {
     // SAFETY: the owner keeps the epoll fd open until this thread has been joined.
     let epfd = unsafe { BorrowedFd::borrow_raw(epfd) };
     let mut pairs = match &wait {
-        ThreadWait::Direct(_, capacity) => vec![0u32; 2 * capacity],
+        // As large as the caller's `out` array, but no larger than one wait can fill: the kernel is
+        // asked for at most MAX_EVENTS_PER_POLL events, whatever length JavaScript chose.
+        ThreadWait::Direct(_, capacity) => {
+            vec![0u32; 2 * (*capacity).min(epoll_core::MAX_EVENTS_PER_POLL)]
+        }
         ThreadWait::Readiness => Vec::new(),
     };
     loop {
