@@ -95,7 +95,7 @@ test('abstract unix sockets (a leading NUL) leave no file behind', async (t) => 
   t.is((await readExactly(peer, 6)).toString(), 'hidden')
 })
 
-test('socketpair: two connected non-blocking ends; TCP options do not apply (ENOTSUP, Node's name for EOPNOTSUPP)', (t) => {
+test('socketpair: two connected non-blocking ends; TCP options do not apply (ENOTSUP, as Node names EOPNOTSUPP)', (t) => {
   const [a, b] = socketpair()
   t.teardown(() => closeAll(a, b))
   t.deepEqual(fdFlags(a), { nonBlocking: true, closeOnExec: true })

@@ -65,5 +65,9 @@ test('a napi-rs conversion failure (a string where a number goes) is ERR_INVALID
     name: 'TypeError',
     code: 'ERR_INVALID_THIS',
   })
+  t.like(thrownInChild('binding.pollInto(undefined, new Uint32Array(2), 0)').outcome, {
+    name: 'TypeError',
+    code: 'ERR_INVALID_ARG_TYPE',
+  }, 'not the TypeError without a code that napi_check_object_type_tag leaves for undefined')
   t.like(thrownInChild('binding.eventfd(2 ** 40, false)').outcome, { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }, 'not wrapped to 0')
 })

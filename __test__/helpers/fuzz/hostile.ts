@@ -35,6 +35,8 @@ function throwingProxy(target: object): object {
 
 /** Makers of fresh special values (a detached buffer must be detached anew each time). */
 const specials: [string, () => unknown][] = [
+  ['undefined', () => undefined],
+  ['null', () => null],
   ['-0', () => -0],
   ['NaN', () => NaN],
   ['Infinity', () => Infinity],

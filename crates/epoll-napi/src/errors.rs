@@ -316,14 +316,14 @@ fn guard(
     Ok(function)
 }
 
-/// Puts a guard around every function napi-rs generated: each export but the hand-made calls (whose
-/// conversions are the kit's own), and each static, method and getter of the `NativeEpoll` class.
+/// Puts a guard around every function napi-rs generated: each export and each static, method and
+/// getter of the `NativeEpoll` class (`NativeEpoll#has`), but those `unguarded` names (the hand-made
+/// calls and the per-operation functions whose conversions are all the kit's own).
 /// Called once by the binding's `module_exports` hook, after napi-rs registered its exports, so a
 /// function added later is guarded too without a line here.
-pub fn guard_exports(env: &Env, exports: &Object, hand_made: &[&str]) -> napi::Result<()> {
-    let raw = env.raw();
+pub fn guard_exports(env: &Env, exports: &Object, unguarded: &[&str]) -> napi::Result<()> {
     for name in own_names(env, exports.raw())? {
-        if hand_made.contains(&name.as_str()) {
+        if unguarded.contains(&name.as_str()) {
             continue;
         }
         let value = get(env, exports.raw(), &name)?;
@@ -331,27 +331,27 @@ pub fn guard_exports(env: &Env, exports: &Object, hand_made: &[&str]) -> napi::R
             continue;
         }
         if name == "NativeEpoll" {
-            guard_class(env, value)?;
+            guard_class(env, value, unguarded)?;
             continue;
         }
         let guarded = guard(env, &name, value, false)?;
         set(env, exports.raw(), &name, guarded)?;
     }
-    let _ = raw;
     Ok(())
 }
 
 /// Guards the statics (`fromFd`) and the prototype's methods and getters of a napi-rs class.
-fn guard_class(env: &Env, class: sys::napi_value) -> napi::Result<()> {
-    guard_own(
-        env,
-        class,
-        "NativeEpoll.",
-        false,
-        &["length", "name", "prototype"],
-    )?;
+fn guard_class(env: &Env, class: sys::napi_value, unguarded: &[&str]) -> napi::Result<()> {
+    let statics = ["length", "name", "prototype"];
+    guard_own(env, class, "NativeEpoll.", false, &statics)?;
     let prototype = get(env, class, "prototype")?;
-    guard_own(env, prototype, "NativeEpoll#", true, &["constructor"])
+    let mut skip = vec!["constructor"];
+    skip.extend(
+        unguarded
+            .iter()
+            .filter_map(|n| n.strip_prefix("NativeEpoll#")),
+    );
+    guard_own(env, prototype, "NativeEpoll#", true, &skip)
 }
 
 /// Redefines every own method and getter of `owner` (but `skip`) with a guard around it, keeping

@@ -38,12 +38,15 @@ impl NativeEpoll {
         self.inner.borrow_mut().wait_into(out, timeout)
     }
 
-    fn fd_arg(env: &Env, fd: f64) -> Result<i32> {
-        convert::fd(env, "fd", fd)
+    // The methods below run per registration (and per event for one-shot re-arming): they take
+    // `Unknown` and convert with the kit, so that no napi-rs conversion can fail in them and
+    // `errors::guard_exports` leaves them unguarded (its guard costs a second call into JavaScript).
+    fn fd_arg(env: &Env, fd: Unknown<'_>) -> Result<i32> {
+        convert::fd_arg(env, fd.raw())
     }
 
-    fn events_arg(env: &Env, events: f64) -> Result<u32> {
-        convert::mask(env, "events", events)
+    fn events_arg(env: &Env, events: Unknown<'_>) -> Result<u32> {
+        convert::mask(env, "events", convert::number(env, "events", events.raw())?)
     }
 }
 
@@ -77,51 +80,51 @@ impl NativeEpoll {
         self.inner.borrow().size() as u32
     }
 
-    #[napi(catch_unwind)]
-    pub fn has(&self, env: Env, fd: f64) -> Result<bool> {
+    #[napi(catch_unwind, ts_args_type = "fd: number")]
+    pub fn has(&self, env: Env, fd: Unknown<'_>) -> Result<bool> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         Ok(self.inner.borrow().has(fd))
     }
 
     /// The interest mask of a registered fd, or -1.
-    #[napi(catch_unwind)]
-    pub fn interest(&self, env: Env, fd: f64) -> Result<f64> {
+    #[napi(catch_unwind, ts_args_type = "fd: number")]
+    pub fn interest(&self, env: Env, fd: Unknown<'_>) -> Result<f64> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         Ok(self.inner.borrow().interest(fd).map_or(-1.0, f64::from))
     }
 
-    #[napi(catch_unwind)]
-    pub fn register(&mut self, env: Env, fd: f64, events: f64) -> Result<()> {
+    #[napi(catch_unwind, ts_args_type = "fd: number, events: number")]
+    pub fn register(&mut self, env: Env, fd: Unknown<'_>, events: Unknown<'_>) -> Result<()> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         let events = NativeEpoll::events_arg(&env, events)?;
         let registered = self.inner.borrow_mut().register(fd, events);
         registered.map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi(catch_unwind)]
-    pub fn modify(&mut self, env: Env, fd: f64, events: f64) -> Result<()> {
+    #[napi(catch_unwind, ts_args_type = "fd: number, events: number")]
+    pub fn modify(&mut self, env: Env, fd: Unknown<'_>, events: Unknown<'_>) -> Result<()> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         let events = NativeEpoll::events_arg(&env, events)?;
         let modified = self.inner.borrow_mut().modify(fd, events);
         modified.map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi(catch_unwind)]
-    pub fn unregister(&mut self, env: Env, fd: f64) -> Result<()> {
+    #[napi(catch_unwind, ts_args_type = "fd: number")]
+    pub fn unregister(&mut self, env: Env, fd: Unknown<'_>) -> Result<()> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         let unregistered = self.inner.borrow_mut().unregister(fd);
         unregistered.map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi(catch_unwind)]
-    pub fn suspend(&mut self, env: Env, fd: f64) -> Result<()> {
+    #[napi(catch_unwind, ts_args_type = "fd: number")]
+    pub fn suspend(&mut self, env: Env, fd: Unknown<'_>) -> Result<()> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         let suspended = self.inner.borrow_mut().suspend(fd);
         suspended.map_err(|e| errors::throw(&env, e))
     }
 
-    #[napi(catch_unwind)]
-    pub fn resume(&mut self, env: Env, fd: f64) -> Result<()> {
+    #[napi(catch_unwind, ts_args_type = "fd: number")]
+    pub fn resume(&mut self, env: Env, fd: Unknown<'_>) -> Result<()> {
         let fd = NativeEpoll::fd_arg(&env, fd)?;
         let resumed = self.inner.borrow_mut().resume(fd);
         resumed.map_err(|e| errors::throw(&env, e))

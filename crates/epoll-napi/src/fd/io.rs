@@ -68,8 +68,8 @@ fn views<'a>(env: &Env, buffers: Unknown<'a>) -> Result<Vec<&'a mut [u8]>> {
 
 /// Scatter read into several views in order: bytes read, 0 at EOF, -1 would block.
 #[napi(catch_unwind, ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
-pub fn readv(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<i32> {
-    let fd = convert::fd(&env, "fd", fd)?;
+pub fn readv(env: Env, fd: Unknown<'_>, buffers: Unknown<'_>) -> Result<i32> {
+    let fd = convert::fd_arg(&env, fd.raw())?;
     let mut views = views(&env, buffers)?;
     // A `readv` into no bytes at all would return 0, which means end of file: refused, as `read`
     // of a length of 0 is refused by the TypeScript layer.
@@ -88,17 +88,17 @@ pub fn readv(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<i32> {
 
 /// Gather write of several views in order: bytes written (possibly a prefix), -1 would block.
 #[napi(catch_unwind, ts_args_type = "fd: number, buffers: ArrayBufferView[]")]
-pub fn writev(env: Env, fd: f64, buffers: Unknown<'_>) -> Result<i32> {
-    let fd = convert::fd(&env, "fd", fd)?;
+pub fn writev(env: Env, fd: Unknown<'_>, buffers: Unknown<'_>) -> Result<i32> {
+    let fd = convert::fd_arg(&env, fd.raw())?;
     let views = views(&env, buffers)?;
     let slices: Vec<IoSlice<'_>> = views.iter().map(|v| IoSlice::new(v)).collect();
     let written = fd::writev(fd, &slices).map_err(|e| e.with_detail(format!("fd {fd}")));
     or_would_block(&env, written)
 }
 
-#[napi(catch_unwind)]
-pub fn close(env: Env, fd: f64) -> Result<()> {
-    let fd = convert::fd(&env, "fd", fd)?;
+#[napi(catch_unwind, ts_args_type = "fd: number")]
+pub fn close(env: Env, fd: Unknown<'_>) -> Result<()> {
+    let fd = convert::fd_arg(&env, fd.raw())?;
     fd::close(fd).map_err(|e| errors::os(&env, e))
 }
 
