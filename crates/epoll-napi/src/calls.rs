@@ -5,7 +5,7 @@
 //! mutex and a map, allocations): measured here at about 300 ns per call, as much as the system call
 //! these functions exist to make. The calls below run once per event, loop turn or datagram in a
 //! server, so they are registered by hand: `convert::run` reads their arguments and returns their
-//! integer, and each body converts with the same kit as the generated functions (`convert.rs`).
+//! integer, and each body converts with the same kit as the generated functions (`convert/`).
 //!
 //! napi-rs cannot describe these calls in `binding.d.ts`, so the table carries their signatures:
 //! `handMadeCalls()` returns them, and `scripts/build-native.mjs` reads them from this file (one

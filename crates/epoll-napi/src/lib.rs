@@ -4,9 +4,9 @@
 //! is the event-loop watcher (`epoll/watch`), which delivers readiness to JavaScript.
 //!
 //! The rooms mirror the core's and the TypeScript layer's: `epoll/`, `fd/`, `net/`, `daemon/`.
-//! Beside them: `convert.rs` (the one conversion kit), `calls.rs` (the one table of hand-made calls,
-//! with their TypeScript signatures), `errors.rs` (error mapping and the one would-block helper) and
-//! `constants.rs` (`constantTables()`).
+//! Beside them: `convert/` (the one conversion kit), `calls.rs` (the one table of hand-made calls,
+//! with their TypeScript signatures), `errors/` (error mapping, the guard around napi-rs-generated
+//! functions and the one would-block helper) and `constants.rs` (`constantTables()`).
 
 #![deny(clippy::all)]
 
