@@ -35,7 +35,7 @@ export { describeEvents } from './lib/epoll/describe'
 export { AbortError } from './lib/internal/abort'
 export { DEFAULT_MAX_EVENTS, Epoll, MAX_EVENTS_PER_POLL, type EpollEvent, type EpollOptions, type EventHandler, type ReadinessOptions, type WaitOptions } from './lib/epoll/epoll'
 export type { ErrorCode, SystemError } from './lib/internal/errors'
-export { close, IOV_MAX, pipe, read, readv, write, writev, WOULD_BLOCK } from './lib/io/fd'
+export { close, getBlocking, IOV_MAX, pipe, type PipeOptions, read, readv, setBlocking, write, writev, WOULD_BLOCK } from './lib/io/fd'
 // Any pollable fd as a stream.Duplex (lib/io/stream.ts).
 export { FdStream, openStream, type OpenStreamOptions } from './lib/io/stream'
 export { eventfd, type EventfdOptions, readCounter, setTimer, timerfd, type TimerOptions, writeCounter } from './lib/io/counters'
@@ -79,13 +79,15 @@ export {
   ioctlConstants,
 } from './lib/daemon/constants'
 export { peerCredentials, type PeerCredentials, type ReceivedFds, recvFds, SCM_MAX_FD, sendFds } from './lib/daemon/fdpass'
-export { addWatch, inotify, type InotifyEvent, readInotifyEvents, removeWatch } from './lib/daemon/inotify'
+export { addWatch, describeInotify, inotify, type InotifyEvent, readInotifyEvents, removeWatch } from './lib/daemon/inotify'
 export { ioctl, type IoctlDirection, ioctlRequest } from './lib/daemon/ioctl'
 export { pidfdOpen, pidfdSendSignal } from './lib/daemon/pidfd'
 export { type ListenFd, listenFds, type ListenFdsOptions, notify } from './lib/daemon/systemd'
 // Sockets of every kind (lib/net/): made and connected, datagrams, batches of them, options, addresses.
 export {
   accept,
+  type Accepted,
+  type AcceptOptions,
   bind,
   connect,
   connectTcp,
@@ -107,6 +109,9 @@ export {
   type SocketType,
 } from './lib/net/socket'
 export { type Datagram, listenUdp, recvFrom, sendTo, type UdpOptions } from './lib/net/datagram'
+export { type PeerAddress, type ReceivedDatagram, Socket } from './lib/net/socket-object'
+export { type Connection, connections, type ConnectionsOptions } from './lib/net/connections'
+export { datagrams, type DatagramsOptions, type IncomingDatagram } from './lib/net/datagrams'
 export { addMembership, dropMembership, getSocketOption, setSocketOption } from './lib/net/options'
 export type { Address, IpAddress, SocketAddress, UnixPath } from './lib/net/address'
 export {

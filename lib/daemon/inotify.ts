@@ -6,7 +6,7 @@
 import { invalidArgValue } from '../internal/errors'
 import { requireNative } from '../internal/native'
 import { type Fd, validateCString, validateEvents, validateFd, validateInteger } from '../internal/validators'
-import { IN_ALL_EVENTS } from './constants'
+import { IN_ALL_EVENTS, inotifyConstants } from './constants'
 
 /** One inotify event. */
 export interface InotifyEvent {
@@ -59,4 +59,24 @@ export function removeWatch(fd: Fd, wd: number): void {
  */
 export function readInotifyEvents(fd: Fd): InotifyEvent[] | null {
   return requireNative().readInotifyEvents(validateFd(fd))
+}
+
+/** Every single-bit `IN_*` flag by name, in bit order (the combinations `IN_CLOSE`, `IN_MOVE`, `IN_ALL_EVENTS` are left out: they name no bit of their own). */
+const INOTIFY_BITS = (Object.entries(inotifyConstants) as [string, number][])
+  .filter(([, bit]) => bit !== 0 && (bit & (bit - 1)) === 0)
+  .sort(([, a], [, b]) => (a >>> 0) - (b >>> 0))
+const KNOWN_INOTIFY_BITS = INOTIFY_BITS.reduce((all, [, bit]) => (all | bit) >>> 0, 0)
+
+/**
+ * The names of the bits set in an inotify mask, in bit order, for logs, as `describeEvents` names an
+ * epoll mask: `describeInotify(IN_CREATE | IN_ISDIR)` is `['IN_CREATE', 'IN_ISDIR']`. Unknown bits
+ * appear as one hex string.
+ */
+export function describeInotify(mask: number): string[] {
+  const bits = validateEvents(mask, 'mask')
+  const names: string[] = []
+  for (const [name, bit] of INOTIFY_BITS) if ((bits & bit) >>> 0 !== 0) names.push(name)
+  const unknown = (bits & ~KNOWN_INOTIFY_BITS) >>> 0
+  if (unknown !== 0) names.push(`0x${unknown.toString(16)}`)
+  return names
 }

@@ -19,6 +19,15 @@ export interface ListenFdsOptions {
   names?: boolean
   /** Unset `LISTEN_PID`, `LISTEN_FDS` and `LISTEN_FDNAMES` afterwards, so child processes do not see them. Default `true`. */
   unsetEnvironment?: boolean
+  /**
+   * Make every fd non-blocking, as every other fd of the package is. Default `true`: systemd passes
+   * its sockets blocking (unless the unit says `NonBlocking=yes`), and a blocking `accept` or
+   * `recvFrom` would stop the event loop; Node's own `net.Server#listen({ fd })` does the same to the
+   * fds it adopts. `false` leaves them exactly as passed (to hand them on to a program that expects
+   * them blocking). The flag belongs to the open file, which systemd shares: it does not read from
+   * listening sockets it passed, so this changes nothing for it.
+   */
+  nonBlocking?: boolean
 }
 
 const VARIABLES = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'] as const
@@ -28,10 +37,10 @@ const VARIABLES = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'] as const
  * when `LISTEN_PID` is this process's pid (else `[]`: the variables were meant for another process),
  * `LISTEN_FDS` of them from fd 3 on, each made close-on-exec. The variables are then unset (unless
  * `unsetEnvironment: false`), so a second call returns `[]`. Unparsable values throw `EINVAL`
- * (`syscall: 'sd_listen_fds'`); the fds are yours (non-blocking only if the socket unit said so).
+ * (`syscall: 'sd_listen_fds'`); the fds are yours, made non-blocking unless `nonBlocking: false`.
  *
  * @param options `names: true` returns `{ fd, name }` pairs from `LISTEN_FDNAMES`; `unsetEnvironment`
- *   (default `true`) unsets the variables.
+ *   (default `true`) unsets the variables; `nonBlocking` (default `true`) makes the fds non-blocking.
  */
 export function listenFds(options: ListenFdsOptions & { names: true }): ListenFd[]
 export function listenFds(options?: ListenFdsOptions): number[]
@@ -39,9 +48,12 @@ export function listenFds(options?: ListenFdsOptions): number[] | ListenFd[] {
   const opts = validateOptions<ListenFdsOptions>(options)
   const names = validateOptionalBoolean(opts.names, 'options.names') ?? false
   const unset = validateOptionalBoolean(opts.unsetEnvironment, 'options.unsetEnvironment') ?? true
+  const nonBlocking = validateOptionalBoolean(opts.nonBlocking, 'options.nonBlocking') ?? true
   const [pid, count, fdNames] = VARIABLES.map((name) => process.env[name])
   try {
-    const fds = requireNative().listenFds(pid, count, fdNames)
+    const native = requireNative()
+    const fds = native.listenFds(pid, count, fdNames)
+    if (nonBlocking) for (const entry of fds) native.setBlocking(entry.fd, false)
     return names ? fds : fds.map((entry) => entry.fd)
   } finally {
     // sd_listen_fds unsets them whatever happened, so that children never inherit them.

@@ -10,6 +10,7 @@ import type { NativeEpoll } from '../../binding'
 import { abortErrorOf } from '../internal/abort'
 import { closedError, invalidArgType, invalidThis } from '../internal/errors'
 import { hotCall, requireNative } from '../internal/native'
+import { noteWatcher } from '../internal/watched'
 import { type Fd, validateEventBuffer, validateEvents, validateFd, validateOptionalBoolean, validateOptionalFunction, validateOptionalSignal, validateOptions, validatePositiveInt32, validateTimeout } from '../internal/validators'
 import { type BusyPollOptions, validateBusyPoll } from './busy-poll'
 import { Delivery, type EpollEvent, type EventHandler, mergeByFd } from './delivery'
@@ -186,6 +187,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       this.#delivery.forget(checkedFd)
       throw error
     }
+    noteWatcher(fd, this)
     return this
   }
 
@@ -269,6 +271,7 @@ export class Epoll implements Disposable, AsyncIterable<EpollEvent[]> {
       const signal = validateOptionalSignal(opts.signal, 'options.signal')
       this.#open()
       if (signal?.aborted) return Promise.reject(abortErrorOf(signal))
+      noteWatcher(fd, this)
       return this.#readiness.wait(checkedFd, direction, timeout, signal)
     } catch (error) {
       return Promise.reject(error)

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_INVALID_THIS'
   | 'ERR_SOCKET_BAD_PORT'
+  | 'ERR_SOCKET_CLOSED'
   | 'ERR_UNKNOWN_SIGNAL'
   | 'ERR_EPOLL_CLOSED'
   | 'ERR_EPOLL_UNSUPPORTED_PLATFORM'
@@ -109,6 +110,15 @@ export function closedError(): Error & { code: 'ERR_EPOLL_CLOSED' } {
 export function socketBadPort(name: string, port: unknown, allowZero: boolean): RangeError {
   const operator = allowZero ? '>=' : '>'
   return withCode(new RangeError(`${name} should be ${operator} 0 and < 65536.${describeReceived(port)}.`), 'ERR_SOCKET_BAD_PORT')
+}
+
+/**
+ * `Error [ERR_SOCKET_CLOSED]: Socket is closed`, Node's code and words: a closed `Socket` (its `fd`
+ * is -1) was handed to a function, which refuses it rather than touch a number that may already
+ * belong to something else.
+ */
+export function socketClosed(): Error & { code: 'ERR_SOCKET_CLOSED' } {
+  return withCode(new Error('Socket is closed'), 'ERR_SOCKET_CLOSED') as Error & { code: 'ERR_SOCKET_CLOSED' }
 }
 
 /** `TypeError [ERR_UNKNOWN_SIGNAL]: Unknown signal: SIGFOO`, as `process.kill` throws it. */

@@ -7,8 +7,9 @@
  */
 import { isIP } from 'node:net'
 
-import { invalidArgType, invalidArgValue, outOfRange, socketBadPort } from './errors'
+import { invalidArgType, invalidArgValue, outOfRange, socketBadPort, socketClosed } from './errors'
 import { bufferOf, byteLengthOf, byteOffsetOf, elementCountOf, typedArrayKindOf } from './views'
+import { kWatchedBy } from './watched'
 
 /** An fd number, or any object with a numeric `fd` (a `net.Socket`'s handle, an `Epoll`, ...). */
 export type Fd =
@@ -34,6 +35,8 @@ export function validateFd(value: Fd, name = 'fd'): number {
     throw invalidArgType(name, 'of type number or an object with a numeric "fd" property', value)
   }
   if (!Number.isInteger(fd) || fd < 0 || fd > MAX_INT32) {
+    // A closed Socket: its number may already belong to something else.
+    if (fd === -1 && value !== fd && kWatchedBy in (value as object)) throw socketClosed()
     throw outOfRange(name, `an integer >= 0 and <= ${MAX_INT32}`, fd)
   }
   return fd

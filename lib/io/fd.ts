@@ -7,7 +7,16 @@
  */
 import { outOfRange } from '../internal/errors'
 import { hotCall, requireNative } from '../internal/native'
-import { type Fd, validateByteRange, validateFd, validateView, validateViews } from '../internal/validators'
+import {
+  type Fd,
+  validateBoolean,
+  validateByteRange,
+  validateFd,
+  validateOptionalBoolean,
+  validateOptions,
+  validateView,
+  validateViews,
+} from '../internal/validators'
 import { isTypedArray, typedByteLengthOf } from '../internal/views'
 
 /** What {@link read}, {@link write}, {@link readv}, {@link writev} and `accept` return when the fd is not ready (a typed copy of the core's, checked by a spec). */
@@ -122,7 +131,35 @@ export function close(fd: Fd): void {
   requireNative().close(validateFd(fd))
 }
 
-/** A pipe: `[readFd, writeFd]`, both non-blocking and close-on-exec. */
-export function pipe(): [readFd: number, writeFd: number] {
-  return requireNative().pipe()
+/** Options of {@link pipe}. */
+export interface PipeOptions {
+  /**
+   * Both ends non-blocking (`O_NONBLOCK`). Default `true`, as every fd of the package. `false` makes
+   * a pipe to hand to another program that expects a blocking one: the flag belongs to the open
+   * file, so it travels with the fd to whoever holds it.
+   */
+  nonBlocking?: boolean
+}
+
+/** A pipe: `[readFd, writeFd]`, both close-on-exec and non-blocking unless `{ nonBlocking: false }`. */
+export function pipe(options?: PipeOptions): [readFd: number, writeFd: number] {
+  const opts = validateOptions<PipeOptions>(options)
+  const nonBlocking = validateOptionalBoolean(opts.nonBlocking, 'options.nonBlocking') ?? true
+  return requireNative().pipe(nonBlocking)
+}
+
+/**
+ * Makes `fd` blocking (`true`: reads and writes wait) or non-blocking (`false`: they return
+ * {@link WOULD_BLOCK}), Python's `os.set_blocking`. The flag (`O_NONBLOCK`) belongs to the open
+ * file: every duplicate of the fd, in this process or another, sees the change. Use it on fds that
+ * arrive blocking (systemd's sockets, inherited pipes) before serving them from the event loop.
+ */
+export function setBlocking(fd: Fd, blocking: boolean): void {
+  const checked = validateFd(fd)
+  requireNative().setBlocking(checked, validateBoolean(blocking, 'blocking'))
+}
+
+/** `true` when `fd` is blocking (`O_NONBLOCK` clear), Python's `os.get_blocking`. */
+export function getBlocking(fd: Fd): boolean {
+  return requireNative().getBlocking(validateFd(fd))
 }

@@ -27,8 +27,8 @@ import {
   validatePort,
   validateSocketPath,
 } from '../internal/validators'
-import { fdOf } from '../io/fd'
-import { type Address, decodeAddress, encodeAddress, encodeIp, encodeUnixPath, portOf, type SocketAddress } from './address'
+import { fdOf, WOULD_BLOCK } from '../io/fd'
+import { type Address, decodeAddress, encodeAddress, encodeIp, encodeUnixPath, portOf, SOCKADDR_STORAGE_SIZE, type SocketAddress } from './address'
 import * as C from './constants'
 
 export { DEFAULT_BACKLOG }
@@ -36,13 +36,19 @@ export { DEFAULT_BACKLOG }
 /** The host {@link listenTcp} and {@link connectTcp} use when none is given. */
 export const DEFAULT_HOST = '127.0.0.1'
 
-/** Address families by name (or any `AF_*` number). */
-export type SocketFamily = 'ipv4' | 'ipv6' | 'unix' | 'netlink' | 'packet' | 'can' | number
+/**
+ * Address families by name (or any `AF_*` number). `'IPv4'` and `'IPv6'` are the names, spelled as
+ * Node's `net` and every address of the package spells them (`{ family: 'IPv4' }`); the lowercase
+ * `'ipv4'` and `'ipv6'` are accepted too.
+ */
+export type SocketFamily = 'IPv4' | 'IPv6' | 'ipv4' | 'ipv6' | 'unix' | 'netlink' | 'packet' | 'can' | number
 
 /** Socket types by name (or any `SOCK_*` number). */
 export type SocketType = 'stream' | 'dgram' | 'seqpacket' | 'raw' | number
 
 const FAMILIES: Readonly<Record<string, number>> = {
+  IPv4: C.AF_INET,
+  IPv6: C.AF_INET6,
   ipv4: C.AF_INET,
   ipv6: C.AF_INET6,
   unix: C.AF_UNIX,
@@ -71,6 +77,7 @@ export interface ListenOptions {
 }
 
 const nativeAccept = hotCall('acceptFd')
+const nativeAcceptFrom = hotCall('acceptFrom')
 
 /**
  * The raw address to connect or send to: a destination port 0 means nothing to TCP and UDP and is
@@ -86,14 +93,14 @@ export function destination(fd: number, address: unknown, syscall: string): Uint
 }
 
 /**
- * A new socket (`socket(2)`), non-blocking and close-on-exec: `family` `'ipv4'`, `'ipv6'`, `'unix'`,
+ * A new socket (`socket(2)`), non-blocking and close-on-exec: `family` `'IPv4'`, `'IPv6'`, `'unix'`,
  * `'netlink'`, `'packet'`, `'can'` or an `AF_*` number; `type` `'stream'`, `'dgram'`, `'seqpacket'`,
  * `'raw'` or a `SOCK_*` number; `protocol` 0 (the default for the pair) or e.g. `IPPROTO_ICMP`,
  * `NETLINK_ROUTE`. Throws `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EACCES` (an ICMP socket outside
  * `net.ipv4.ping_group_range`), `EPERM` (raw sockets without `CAP_NET_RAW`), ...
  *
  * ```ts
- * const ping = socket('ipv4', 'dgram', IPPROTO_ICMP)
+ * const ping = socket('IPv4', 'dgram', IPPROTO_ICMP)
  * const rtnl = socket('netlink', 'raw', NETLINK_ROUTE)
  * ```
  *
@@ -210,15 +217,51 @@ export function connectUnix(path: string | Uint8Array): number {
   return requireNative().connectStream(encodeUnixPath(validateSocketPath(path), 'connect'))
 }
 
+/** Options of {@link accept}. */
+export interface AcceptOptions {
+  /** Return `{ fd, address }`: the peer's address from the same `accept4` call. Default `false`. */
+  address?: boolean
+}
+
+/** A connection accepted with `{ address: true }`. */
+export interface Accepted {
+  /** The connection's fd (non-blocking, close-on-exec), yours to close. */
+  fd: number
+  /** The peer, as the kernel reported it when accepting: a {@link SocketAddress} (an unnamed unix peer has `address: ''`), or raw bytes for another family. */
+  address: SocketAddress | Uint8Array
+}
+
+/** Where `accept(fd, { address: true })` has the kernel write the peer, and the length it wrote. */
+const peerName = new Uint8Array(SOCKADDR_STORAGE_SIZE)
+const peerLength = new Int32Array(1)
+
 /**
  * Accepts one pending connection and returns its fd (non-blocking, close-on-exec), or
  * `WOULD_BLOCK` when none is pending. With a level-triggered listener accept one per
  * event; with `EPOLLET` accept until it returns `WOULD_BLOCK`.
  *
+ * With `{ address: true }` it returns `{ fd, address }` (or `WOULD_BLOCK`), the peer's address
+ * written by the same `accept4` call, as Python's `accept()` returns `(conn, address)`: unlike a
+ * later {@link remoteAddress}, it cannot fail with `ENOTCONN` when the peer has already reset.
+ *
  * @param fd A listening socket.
  */
-export function accept(fd: Fd): number {
-  return nativeAccept(fdOf(fd))
+export function accept(fd: Fd): number
+export function accept(fd: Fd, options: AcceptOptions & { address: true }): Accepted | typeof WOULD_BLOCK
+export function accept(fd: Fd, options?: AcceptOptions): number | Accepted
+export function accept(fd: Fd, options?: AcceptOptions): number | Accepted {
+  if (options === undefined) return nativeAccept(fdOf(fd))
+  const checked = fdOf(fd)
+  const opts = validateOptions<AcceptOptions>(options)
+  if (validateOptionalBoolean(opts.address, 'options.address') !== true) return nativeAccept(checked)
+  return acceptWithAddress(checked)
+}
+
+/** `accept4` of a checked fd with the peer's address: `{ fd, address }` or `WOULD_BLOCK`. */
+export function acceptWithAddress(fd: number): Accepted | typeof WOULD_BLOCK {
+  const conn = nativeAcceptFrom(fd, peerName, peerLength)
+  if (conn === WOULD_BLOCK) return WOULD_BLOCK
+  return { fd: conn, address: decodeAddress(peerName, 0, peerLength[0]) }
 }
 
 /**

@@ -46,7 +46,7 @@ macro_rules! call {
 }
 
 /// Every hand-made call. `scripts/build-native.mjs` parses the `call!` entries of this table.
-pub const CALLS: [Call; 11] = [
+pub const CALLS: [Call; 12] = [
     call!(
         "pollInto",
         epoll::poll_into,
@@ -72,6 +72,11 @@ pub const CALLS: [Call; 11] = [
         "readMessages",
         fd::read_messages,
         "(fd: number, buffer: ArrayBufferView, offset: number, length: number, slotSize: number, lengths: Int32Array, emptyMessages: number, state: Int32Array): number",
+    ),
+    call!(
+        "acceptFrom",
+        net::accept_from,
+        "(fd: number, name: Uint8Array, meta: Int32Array): number",
     ),
     call!(
         "writeMany",

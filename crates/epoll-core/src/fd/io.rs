@@ -93,10 +93,17 @@ pub fn close(fd: RawFd) -> Result<(), OsError> {
 
 /// `pipe2(O_NONBLOCK | O_CLOEXEC)`: `(read end, write end)`.
 pub fn pipe() -> Result<(OwnedFd, OwnedFd), OsError> {
+    pipe_with(true)
+}
+
+/// `pipe2(O_CLOEXEC)`, with `O_NONBLOCK` when `non_blocking`: a blocking pipe is for handing to a
+/// program that expects one (the flag belongs to the open file, so it travels with the fd).
+pub fn pipe_with(non_blocking: bool) -> Result<(OwnedFd, OwnedFd), OsError> {
     let mut fds = [-1 as libc::c_int; 2];
+    let flags = libc::O_CLOEXEC | if non_blocking { libc::O_NONBLOCK } else { 0 };
     cvt(
         // SAFETY: `fds` has room for the two fds pipe2 writes.
-        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
+        unsafe { libc::pipe2(fds.as_mut_ptr(), flags) },
         "pipe",
     )?;
     // SAFETY: pipe2 just returned these two fds; nothing else owns them.

@@ -4,11 +4,12 @@
 //! [`listen_udp`].
 //!
 //! Every socket made here is non-blocking and close-on-exec. `accept` is `accept4` with no address
-//! asked for: the caller reads the peer's with `remote_address` only if it wants it.
+//! asked for; `accept_from` has the same `accept4` write the peer's address, which stays readable
+//! even when the peer has already reset (where `remote_address` would be ENOTCONN).
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use super::address::SockAddr;
+use super::address::{SockAddr, SOCKADDR_STORAGE_SIZE};
 use super::options::{set_int, setsockopt};
 use crate::error::OsError;
 use crate::sys::{cvt, raw_syscall, retry};
@@ -75,21 +76,50 @@ pub fn listen(fd: RawFd, backlog: i32) -> Result<(), OsError> {
 /// Accepts one pending connection: `None` when none is pending. The new fd is non-blocking and
 /// close-on-exec. A connection reset while it waited in the queue (ECONNABORTED) is skipped.
 pub fn accept(fd: RawFd) -> Result<Option<OwnedFd>, OsError> {
+    Ok(accept4(fd, &mut [])?.map(|(conn, _)| conn))
+}
+
+/// [`accept`] that also writes the peer's raw `struct sockaddr` into `name` (up to its length; 128
+/// bytes hold any family) from the same `accept4` call: `(fd, bytes of name written)`.
+pub fn accept_from(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)>, OsError> {
+    accept4(fd, name)
+}
+
+/// The one `accept4` call site: the peer's address into `name` unless it is empty.
+fn accept4(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)>, OsError> {
+    let flags = (libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) as libc::c_long;
+    let capacity = name.len().min(SOCKADDR_STORAGE_SIZE) as libc::socklen_t;
     loop {
+        let mut length = capacity;
         let accepted = retry(|| {
-            let flags = (libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) as libc::c_long;
-            // SAFETY: accept4(fd, NULL, NULL, flags): null address pointers ask it not to report
-            // the peer's address.
+            length = capacity;
+            let (ptr, len_ptr) = if capacity == 0 {
+                (0, 0)
+            } else {
+                (
+                    name.as_mut_ptr() as libc::c_long,
+                    &mut length as *mut libc::socklen_t as libc::c_long,
+                )
+            };
+            let args = [fd as libc::c_long, ptr, len_ptr, flags, 0, 0];
+            // SAFETY: accept4(fd, addr, addrlen, flags): null pointers ask it not to report the
+            // peer's address; otherwise `addr` is writable for `length` bytes and `addrlen` points
+            // at `length`, both alive across the call.
             cvt(
-                unsafe { raw_syscall(libc::SYS_accept4, [fd as libc::c_long, 0, 0, flags, 0, 0]) }
-                    as libc::c_int,
+                unsafe { raw_syscall(libc::SYS_accept4, args) } as libc::c_int,
                 "accept",
             )
         });
         match accepted {
             Err(e) if e.errno == libc::ECONNABORTED => continue,
-            // SAFETY: accept4 just returned this fd; nothing else owns it.
-            other => return other.map(|fd| fd.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })),
+            Err(e) => return Err(e),
+            Ok(None) => return Ok(None),
+            // SAFETY: accept4 just returned this fd; nothing else owns it. The kernel reports the
+            // full length of the address even when it was cut to fit `name`.
+            Ok(Some(conn)) => {
+                let written = (length as usize).min(name.len());
+                return Ok(Some((unsafe { OwnedFd::from_raw_fd(conn) }, written)));
+            }
         }
     }
 }
@@ -255,6 +285,17 @@ mod tests {
             local_address(client.as_raw_fd()).unwrap()
         );
         set_no_delay(server.as_raw_fd(), true).unwrap();
+    }
+
+    #[test]
+    fn accept_from_reports_the_peer_address_of_the_same_accept() {
+        let listener = listen_stream(&loopback(), 8, false).unwrap();
+        let mut name = [0u8; SOCKADDR_STORAGE_SIZE];
+        assert!(accept_from(listener.as_raw_fd(), &mut name).unwrap().is_none());
+        let client = connect_stream(&bound(&listener)).unwrap();
+        let (_server, length) = eventually(|| accept_from(listener.as_raw_fd(), &mut name).unwrap());
+        let client_name = local_address(client.as_raw_fd()).unwrap();
+        assert_eq!(&name[..length], client_name.as_bytes());
     }
 
     #[test]

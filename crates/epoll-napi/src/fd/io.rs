@@ -102,9 +102,9 @@ pub fn close(env: Env, fd: Unknown<'_>) -> Result<()> {
     fd::close(fd).map_err(|e| errors::os(&env, e))
 }
 
-/// `[readFd, writeFd]`.
+/// `[readFd, writeFd]`, non-blocking unless `nonBlocking` is `false`.
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
-pub fn pipe(env: Env) -> Result<Vec<i32>> {
-    let (r, w) = fd::pipe().map_err(|e| errors::os(&env, e))?;
+pub fn pipe(env: Env, non_blocking: Option<bool>) -> Result<Vec<i32>> {
+    let (r, w) = fd::pipe_with(non_blocking.unwrap_or(true)).map_err(|e| errors::os(&env, e))?;
     Ok(vec![r.into_js(), w.into_js()])
 }

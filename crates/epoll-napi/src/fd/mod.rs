@@ -1,8 +1,9 @@
 //! The fd room of the binding: reads and writes on any fd (`io.rs`), the kernel counters
-//! (`counters.rs`: eventfd, timerfd), and the batch calls that serve many fds per crossing
-//! (`batch.rs`), and a stream's read turn (`burst.rs`).
+//! (`counters.rs`: eventfd, timerfd), blocking mode (`blocking.rs`), the batch calls that serve many
+//! fds per crossing (`batch.rs`), and a stream's read turn (`burst.rs`).
 
 mod batch;
+mod blocking;
 mod burst;
 mod counters;
 mod io;

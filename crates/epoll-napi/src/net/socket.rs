@@ -1,4 +1,4 @@
-//! The one socket module's binding: `socket`, `bind`, `connect`, `listen`, `acceptFd` (hand-made),
+//! The one socket module's binding: `socket`, `bind`, `connect`, `listen`, `acceptFd` and `acceptFrom` (hand-made),
 //! `listenStream`, `connectStream`, `socketpair`, `shutdown`, and the two addresses of a socket.
 //!
 //! Addresses cross as raw `struct sockaddr` bytes only, both ways (`lib/net/address.ts` encodes and
@@ -10,7 +10,7 @@ use napi::{Env, JsValue, Result};
 use napi_derive::napi;
 
 use super::address;
-use crate::convert::{self, Value};
+use crate::convert::{self, apart, Span, Value};
 use crate::errors::{self, invalid_value, or_would_block, Outcome};
 
 /// `socket(2)`: any family, type and protocol; returns the fd.
@@ -84,6 +84,26 @@ pub fn accept(env: &Env, [listener]: [Value; 1]) -> Result<i32> {
         env,
         net::accept(fd).map_err(|e| e.with_detail(format!("fd {fd}"))),
     )
+}
+
+/// `acceptFrom(fd, name, meta)`: [`accept`] with the peer's raw `struct sockaddr` written into
+/// `name` by the same `accept4`, and its length into `meta[0]`; -1 when none is pending.
+pub fn accept_from(env: &Env, [listener, name, meta]: [Value; 3]) -> Result<i32> {
+    let fd = convert::fd_arg(env, listener)?;
+    let name = convert::bytes(env, "name", name)?;
+    let meta = convert::typed::<i32>(env, "meta", meta)?;
+    if meta.is_empty() {
+        return Err(errors::out_of_range(env, "meta.length", ">= 1", 0));
+    }
+    apart(env, &[Span::of("name", name), Span::of("meta", meta)])?;
+    match net::accept_from(fd, name) {
+        Ok(Some((conn, length))) => {
+            meta[0] = length as i32;
+            Ok(conn.into_js())
+        }
+        Ok(None) => Ok(errors::WOULD_BLOCK),
+        Err(e) => Err(errors::os(env, e.with_detail(format!("fd {fd}")))),
+    }
 }
 
 /// Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`).
