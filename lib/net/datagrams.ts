@@ -81,6 +81,8 @@ export async function* datagrams(source: Fd | Socket, options?: DatagramsOptions
     }
   } finally {
     epoll.close()
+    // A loop that breaks right after answering still sends the answers of its last batch.
+    if (!isClosed(source)) answers.flush()
   }
 }
 
