@@ -12,6 +12,7 @@ const servers = {
   'blocking level-triggered loop': join(examples, 'echo-server.ts'),
   'edge-triggered handlers on the event loop': join(examples, 'echo-server-handlers.ts'),
   'blocking loop with pollRead and writeSlots': join(examples, 'echo-server-batch.ts'),
+  'Socket objects, the Python echo server line for line': join(examples, 'echo-server-sockets.ts'),
 }
 
 for (const [mode, file] of Object.entries(servers)) {
