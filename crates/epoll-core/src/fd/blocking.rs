@@ -52,7 +52,11 @@ mod tests {
         set_blocking(r.as_raw_fd(), false).unwrap();
         assert!(!get_blocking(r.as_raw_fd()).unwrap());
         let mut buf = [0u8; 4];
-        assert_eq!(read(r.as_raw_fd(), &mut buf).unwrap(), None, "non-blocking again");
+        assert_eq!(
+            read(r.as_raw_fd(), &mut buf).unwrap(),
+            None,
+            "non-blocking again"
+        );
     }
 
     #[test]

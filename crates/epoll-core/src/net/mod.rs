@@ -18,6 +18,6 @@ pub use options::{
     socket_error, Membership,
 };
 pub use socket::{
-    accept, accept_from, bind, connect, connect_stream, listen, listen_stream, listen_udp, shutdown, socket,
-    socketpair, Shutdown, DEFAULT_BACKLOG,
+    accept, accept_from, bind, connect, connect_stream, listen, listen_stream, listen_udp,
+    shutdown, socket, socketpair, Shutdown, DEFAULT_BACKLOG,
 };

@@ -114,10 +114,10 @@ fn accept4(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)>, OsErr
             Err(e) if e.errno == libc::ECONNABORTED => continue,
             Err(e) => return Err(e),
             Ok(None) => return Ok(None),
-            // SAFETY: accept4 just returned this fd; nothing else owns it. The kernel reports the
-            // full length of the address even when it was cut to fit `name`.
             Ok(Some(conn)) => {
+                // The kernel reports the full length of the address even when it was cut to fit.
                 let written = (length as usize).min(name.len());
+                // SAFETY: accept4 just returned this fd; nothing else owns it.
                 return Ok(Some((unsafe { OwnedFd::from_raw_fd(conn) }, written)));
             }
         }
@@ -291,9 +291,12 @@ mod tests {
     fn accept_from_reports_the_peer_address_of_the_same_accept() {
         let listener = listen_stream(&loopback(), 8, false).unwrap();
         let mut name = [0u8; SOCKADDR_STORAGE_SIZE];
-        assert!(accept_from(listener.as_raw_fd(), &mut name).unwrap().is_none());
+        assert!(accept_from(listener.as_raw_fd(), &mut name)
+            .unwrap()
+            .is_none());
         let client = connect_stream(&bound(&listener)).unwrap();
-        let (_server, length) = eventually(|| accept_from(listener.as_raw_fd(), &mut name).unwrap());
+        let (_server, length) =
+            eventually(|| accept_from(listener.as_raw_fd(), &mut name).unwrap());
         let client_name = local_address(client.as_raw_fd()).unwrap();
         assert_eq!(&name[..length], client_name.as_bytes());
     }
