@@ -11,7 +11,7 @@
 import { invalidArgType, socketClosed } from '../internal/errors'
 import { hotCall, requireNative } from '../internal/native'
 import { type Fd, validateFd, validateInteger, validateView } from '../internal/validators'
-import { kWatchedBy, type Watched } from '../internal/watched'
+import { kWatchedBy } from '../internal/watched'
 import { getBlocking, read, setBlocking, WOULD_BLOCK, write } from '../io/fd'
 import type { Address, SocketAddress } from './address'
 import { type Datagram, listenUdp, recvFrom, sendTo, type UdpOptions } from './datagram'
@@ -83,7 +83,7 @@ const nativeClose = hotCall('close')
  * const accepted = listener.accept() // [Socket, address] or null
  * ```
  */
-export class Socket implements Disposable, Watched {
+export class Socket implements Disposable {
   #fd: number
   /** The `Epoll`s that were handed this object, held weakly: unregistered from on close. */
   #watchers: WeakRef<WatchingEpoll>[] = []
