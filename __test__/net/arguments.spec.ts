@@ -37,7 +37,7 @@ function withUdp(t: { teardown(fn: () => void): void }): number {
 
 test('unknown family and type names are ERR_INVALID_ARG_VALUE naming the choices; other types ERR_INVALID_ARG_TYPE; no fd is made', (t) => {
   const before = openFds()
-  t.throws(() => socket('ipx' as never, 'dgram'), { code: 'ERR_INVALID_ARG_VALUE', message: /'family' must be one of 'ipv4', 'ipv6', 'unix'/ })
+  t.throws(() => socket('ipx' as never, 'dgram'), { code: 'ERR_INVALID_ARG_VALUE', message: /'family' must be one of 'IPv4', 'IPv6', 'ipv4', 'ipv6', 'unix'/ })
   t.throws(() => socket('ipv4', 'datagram' as never), { code: 'ERR_INVALID_ARG_VALUE', message: /'type' must be one of 'stream', 'dgram'/ })
   t.throws(() => socket(null as never, 'dgram'), { code: 'ERR_INVALID_ARG_TYPE', message: /"family" argument must be of type string or number/ })
   t.throws(() => socket('ipv4', 'dgram', 1.5), { code: 'ERR_OUT_OF_RANGE', message: /"protocol"/ })
