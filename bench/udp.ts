@@ -46,6 +46,13 @@ export const UDP_CONTENDERS: UdpContender[] = [
   { id: 'c-single', short: 'C recvfrom', label: 'C recvfrom/sendto (gcc -O2)', argv: () => need(C_SERVER, [C_SERVER, '--single']) },
   { id: 'ours-batch', short: 'epoll-napi batched', label: 'epoll-napi recvMessages/sendMessages, 64 per call', argv: () => ours('--batch') },
   { id: 'ours-single', short: 'epoll-napi single', label: 'epoll-napi recvFrom/sendTo', argv: () => ours('--single') },
+  { id: 'ours-iter', short: 'for await datagrams()', label: 'epoll-napi for await datagrams() + reply() (copies)', argv: () => [NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-datagrams.ts')] },
+  {
+    id: 'ours-iter-views',
+    short: 'datagrams() views',
+    label: 'epoll-napi for await datagrams({ views: true }) + reply()',
+    argv: () => [NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-datagrams.ts'), '--views'],
+  },
   { id: 'python', short: 'Python', label: 'Python socket + select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'udp-echo.py')] },
   { id: 'node-dgram', short: 'node:dgram', label: `node:dgram (Node ${process.versions.node})`, argv: () => [NODE, join(BENCH, 'servers', 'udp-dgram.mjs')] },
   {
