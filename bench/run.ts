@@ -17,6 +17,7 @@ import { BENCH, ROOT, buildAll } from './lib/build'
 import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
 import { perfAvailable } from './lib/cost'
 import { runMicro } from './micro'
+import { runAccept } from './accept'
 import { addUdpBaseline, runUdp } from './udp'
 
 interface Args {
@@ -37,6 +38,8 @@ interface Args {
   udpOnly?: Set<string>
   /** Another built checkout whose epoll-napi servers run beside ours as `<id>@base`. */
   baseline?: string
+  /** Run the accept benchmark (`--no-accept` skips it). */
+  accept?: boolean
 }
 
 const HELP = `npm run bench [-- flags]
@@ -59,9 +62,9 @@ Flags:
   --duration S         measured seconds per run (default 1; UDP 1.5)
   --only id,id         echo contenders: c, c-uring, blocking, handlers, plain-et, batch, stream, python, node-net,
                        npm-epoll, bun, deno (writes bench/results/partial/)
-  --udp-only id,id     UDP contenders: c-mmsg, c-single, ours-batch, ours-single, python, node-dgram,
+  --udp-only id,id     UDP contenders: c-mmsg, c-single, ours-batch, ours-single, ours-iter, ours-iter-views, python, node-dgram,
                        bun, deno-dgram, deno-unstable
-  --no-echo --no-micro --no-udp   leave a part out
+  --no-echo --no-micro --no-udp --no-accept   leave a part out (--no-accept: the 10,000-connection accept run, bench/accept.ts)
   --no-perf            do not run perf stat (no system call counts; CPU from /proc only)
   --baseline DIR       also run the epoll-napi servers of another built checkout (say, main) as
                        <id>@base, interleaved with ours: before/after in the same run
@@ -78,6 +81,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--no-echo') args.echo = false
     else if (flag === '--no-micro') args.micro = false
     else if (flag === '--no-udp') args.udp = false
+    else if (flag === '--no-accept') args.accept = false
     else if (flag === '--no-perf') args.perf = false
     else if (flag === '--baseline') args.baseline = argv[++i]
     else if (flag === '--udp-only') args.udpOnly = new Set((argv[++i] ?? '').split(','))
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
   }
   const partialRun = args.only !== undefined || args.udpOnly !== undefined || !args.echo || !args.micro || args.udp === false
   if (args.udp !== false) sections.push('', ...(await runUdp({ ...args, partial: partialRun, log })))
+  if (args.accept !== false) sections.push('', ...(await runAccept({ quick: args.quick, reps: args.reps, log })))
 
   const header = [
     `## Benchmark results${args.quick ? ' (quick smoke run: short and noisy, not for comparison)' : ''}`,
