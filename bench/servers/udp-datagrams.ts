@@ -14,22 +14,25 @@ const STAT = 0x54415453
 let good = 0n
 let bad = 0n
 
-/** Checks a FLOD datagram; returns the reply length (0: none), writing a STAT answer in place. */
-function handle(data: Buffer): number {
+/** Checks a FLOD datagram (no answer: `null`); a STAT is answered with the counts; the rest is echoed. */
+function handle(data: Buffer): Buffer | null {
   const length = data.length
   const tag = length >= 4 ? data.readUInt32LE(0) : 0
   if (tag === FLOD) {
     const seq = length >= 12 ? data.readUInt32LE(8) & 0xff : -1
     if (seq >= 0 && PATTERN.compare(data, 12, length, seq, seq + length - 12) === 0) good++
     else bad++
-    return 0
+    return null
   }
   if (tag === STAT) {
-    data.writeBigUInt64LE(good, 12)
-    data.writeBigUInt64LE(bad, 20)
-    return 28
+    // The query's first 12 bytes (tag, flow, nonce), then the good and bad counts.
+    const answer = Buffer.alloc(28)
+    data.copy(answer, 0, 0, 12)
+    answer.writeBigUInt64LE(good, 12)
+    answer.writeBigUInt64LE(bad, 20)
+    return answer
   }
-  return length
+  return data
 }
 
 const views = process.argv.includes('--views')
@@ -40,8 +43,8 @@ console.log(`listening ${localAddress(fd).port}`)
 async function serve(): Promise<void> {
   for await (const d of datagrams(fd, { views })) {
     const data = Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength)
-    const reply = handle(data)
-    if (reply > 0 || data.length === 0) d.reply(data.subarray(0, reply))
+    const answer = handle(data)
+    if (answer !== null) d.reply(answer)
   }
 }
 
