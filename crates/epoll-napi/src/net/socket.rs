@@ -96,14 +96,14 @@ pub fn accept_from(env: &Env, [listener, name, meta]: [Value; 3]) -> Result<i32>
         return Err(errors::out_of_range(env, "meta.length", ">= 1", 0));
     }
     apart(env, &[Span::of("name", name), Span::of("meta", meta)])?;
-    match net::accept_from(fd, name) {
-        Ok(Some((conn, length))) => {
+    let accepted = net::accept_from(fd, name).map_err(|e| e.with_detail(format!("fd {fd}")));
+    let accepted = accepted.map(|got| {
+        got.map(|(conn, length)| {
             meta[0] = length as i32;
-            Ok(conn.into_js())
-        }
-        Ok(None) => Ok(errors::WOULD_BLOCK),
-        Err(e) => Err(errors::os(env, e.with_detail(format!("fd {fd}")))),
-    }
+            conn
+        })
+    });
+    or_would_block(env, accepted)
 }
 
 /// Two connected unix sockets of type `kind` (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`).
