@@ -89,6 +89,9 @@ export declare function constantTables(): { epoll: Record<string, number>; socke
 
 export declare function eventfd(initial: number, semaphore: boolean): number
 
+/** `true` when `fd` is blocking (`O_NONBLOCK` clear). */
+export declare function getBlocking(fd: number): boolean
+
 /** The option's bytes into `into`; returns how many the kernel wrote. */
 export declare function getSocketOptionBytes(fd: number, level: number, name: number, into: ArrayBufferView): number
 
@@ -173,8 +176,8 @@ export declare function pidfdOpen(pid: number): number
 
 export declare function pidfdSendSignal(fd: number, signal: number): void
 
-/** `[readFd, writeFd]`. */
-export declare function pipe(): [number, number]
+/** `[readFd, writeFd]`, non-blocking unless `nonBlocking` is `false`. */
+export declare function pipe(nonBlocking?: boolean | undefined | null): [number, number]
 
 /** The events queued now, null when none is. */
 export declare function readInotifyEvents(fd: number): Array<InotifyEvent> | null
@@ -210,6 +213,9 @@ export declare function sendFds(fd: number, fds: number[], data: ArrayBufferView
 /** `sendmmsg`: datagrams sent from slots `start .. start + count`, or -1 when the buffer is full. */
 export declare function sendMessages(fd: number, data: Uint8Array, slotSize: number, meta: Int32Array, addresses: Uint8Array | null, start: number, count: number): number
 
+/** Makes `fd` blocking (`true`) or non-blocking (`false`). */
+export declare function setBlocking(fd: number, blocking: boolean): void
+
 export declare function setNoDelay(fd: number, enable: boolean): void
 
 export declare function setSocketOptionBytes(fd: number, level: number, name: number, value: ArrayBufferView): void
@@ -243,6 +249,7 @@ export declare function write(fd: number, buffer: ArrayBufferView, offset: numbe
 export declare function acceptFd(fd: number): number
 export declare function readBurst(fd: number, buffer: ArrayBufferView, offset: number, length: number, minRead: number, shortDrains: number, state: Int32Array): number
 export declare function readMessages(fd: number, buffer: ArrayBufferView, offset: number, length: number, slotSize: number, lengths: Int32Array, emptyMessages: number, state: Int32Array): number
+export declare function acceptFrom(fd: number, name: Uint8Array, meta: Int32Array): number
 export declare function writeMany(fds: Int32Array, count: number, results: Int32Array, buffer: ArrayBufferView, offset: number, length: number): number
 export declare function pollRead(epoll: NativeEpoll, events: Uint32Array, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, timeout: number, skip?: Uint8Array): number
 export declare function writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
