@@ -71,6 +71,8 @@ const KNOWN_INOTIFY_BITS = INOTIFY_BITS.reduce((all, [, bit]) => (all | bit) >>>
  * The names of the bits set in an inotify mask, in bit order, for logs, as `describeEvents` names an
  * epoll mask: `describeInotify(IN_CREATE | IN_ISDIR)` is `['IN_CREATE', 'IN_ISDIR']`. Unknown bits
  * appear as one hex string.
+ *
+ * @param mask An inotify mask (`InotifyEvent.mask`, or `IN_*` bits).
  */
 export function describeInotify(mask: number): string[] {
   const bits = validateEvents(mask, 'mask')

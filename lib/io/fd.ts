@@ -141,7 +141,11 @@ export interface PipeOptions {
   nonBlocking?: boolean
 }
 
-/** A pipe: `[readFd, writeFd]`, both close-on-exec and non-blocking unless `{ nonBlocking: false }`. */
+/**
+ * A pipe: `[readFd, writeFd]`, both close-on-exec and non-blocking unless `{ nonBlocking: false }`.
+ *
+ * @param options `nonBlocking` (default `true`).
+ */
 export function pipe(options?: PipeOptions): [readFd: number, writeFd: number] {
   const opts = validateOptions<PipeOptions>(options)
   const nonBlocking = validateOptionalBoolean(opts.nonBlocking, 'options.nonBlocking') ?? true
@@ -153,13 +157,20 @@ export function pipe(options?: PipeOptions): [readFd: number, writeFd: number] {
  * {@link WOULD_BLOCK}), Python's `os.set_blocking`. The flag (`O_NONBLOCK`) belongs to the open
  * file: every duplicate of the fd, in this process or another, sees the change. Use it on fds that
  * arrive blocking (systemd's sockets, inherited pipes) before serving them from the event loop.
+ *
+ * @param fd Any fd, or an object with one (a `Socket`).
+ * @param blocking `true`: reads and writes wait; `false`: they return `WOULD_BLOCK`.
  */
 export function setBlocking(fd: Fd, blocking: boolean): void {
   const checked = validateFd(fd)
   requireNative().setBlocking(checked, validateBoolean(blocking, 'blocking'))
 }
 
-/** `true` when `fd` is blocking (`O_NONBLOCK` clear), Python's `os.get_blocking`. */
+/**
+ * `true` when `fd` is blocking (`O_NONBLOCK` clear), Python's `os.get_blocking`.
+ *
+ * @param fd Any fd, or an object with one.
+ */
 export function getBlocking(fd: Fd): boolean {
   return requireNative().getBlocking(validateFd(fd))
 }

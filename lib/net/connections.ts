@@ -35,6 +35,9 @@ export interface Connection {
  * ```ts
  * for await (const { socket, address } of connections(listener, { signal })) serve(socket, address)
  * ```
+ *
+ * @param listener A listening socket: an fd or a `Socket`.
+ * @param options `signal` ends the iteration.
  */
 export async function* connections(listener: Fd | Socket, options?: ConnectionsOptions): AsyncGenerator<Connection, void, undefined> {
   const fd = validateFd(listener, 'listener')

@@ -41,6 +41,8 @@ export interface IncomingDatagram {
    * batch's answers leave in one `sendmmsg` before the next receive; later it is sent at once.
    * An answer that does not fit a slot is sent at once too. Datagrams are not retried: an answer
    * the full send buffer refuses is dropped, as the network may drop any datagram.
+ *
+   * @param data The answer: bytes, or a string sent as UTF-8.
    */
   reply(data: ArrayBufferView | string): void
 }
@@ -53,6 +55,9 @@ export interface IncomingDatagram {
  * ```ts
  * for await (const d of datagrams(udp, { signal })) d.reply(answer(d.data))
  * ```
+ *
+ * @param source A datagram socket: an fd or a `Socket`.
+ * @param options `signal`, `batch`, `slotSize`, `views`.
  */
 export async function* datagrams(source: Fd | Socket, options?: DatagramsOptions): AsyncGenerator<IncomingDatagram, void, undefined> {
   const fd = validateFd(source, 'source')

@@ -88,45 +88,85 @@ export class Socket implements Disposable {
   /** The `Epoll`s that were handed this object, held weakly: unregistered from on close. */
   #watchers: WeakRef<WatchingEpoll>[] = []
 
-  /** A new socket (`socket(2)`): `family` `'IPv4'` (default), `'IPv6'`, `'unix'`, ...; `type` `'stream'` (default), `'dgram'`, ... */
+  /**
+   * A new socket (`socket(2)`): `family` `'IPv4'` (default), `'IPv6'`, `'unix'`, ...; `type` `'stream'` (default), `'dgram'`, ...
+   *
+   * @param family `'IPv4'` (default), `'IPv6'`, `'unix'`, ... or an `AF_*` number.
+   * @param type `'stream'` (default), `'dgram'`, `'seqpacket'`, `'raw'` or a `SOCK_*` number.
+   * @param protocol 0 (default) or e.g. `IPPROTO_ICMP`.
+   */
   constructor(family: SocketFamily = 'IPv4', type: SocketType = 'stream', protocol = 0) {
     const adopted = (family as unknown as { [adoptKey]?: number })?.[adoptKey]
     this.#fd = adopted ?? socket(family, type, protocol)
     leaks.register(this, this.#fd, this)
   }
 
-  /** Adopts an fd (a socket you made, accepted or were passed): the Socket owns and closes it from now on. */
+  /**
+   * Adopts an fd (a socket you made, accepted or were passed): the Socket owns and closes it from now on.
+   *
+   * @param fd The fd to own.
+   */
   static from(fd: number): Socket {
     if (typeof fd !== 'number') throw invalidArgType('fd', 'of type number', fd)
     return new Socket({ [adoptKey]: validateFd(fd) } as unknown as SocketFamily)
   }
 
-  /** A listening TCP socket, as {@link listenTcp}. */
+  /**
+   * A listening TCP socket, as {@link listenTcp}.
+   *
+   * @param port 0 picks a free one.
+   * @param host An IP literal (default `'127.0.0.1'`).
+   * @param options `backlog`, `reusePort`.
+   */
   static listenTcp(port: number, host?: string, options?: ListenOptions): Socket {
     return Socket.from(listenTcp(port, host, options))
   }
 
-  /** A TCP socket connecting (non-blocking) to `host:port`, as {@link connectTcp}: writable once connected. */
+  /**
+   * A TCP socket connecting (non-blocking) to `host:port`, as {@link connectTcp}: writable once connected.
+   *
+   * @param port 1 to 65535.
+   * @param host An IP literal (default `'127.0.0.1'`).
+   */
   static connectTcp(port: number, host?: string): Socket {
     return Socket.from(connectTcp(port, host))
   }
 
-  /** A UDP socket bound to `host:port` (default an ephemeral port on 127.0.0.1), as `listenUdp`. */
+  /**
+   * A UDP socket bound to `host:port` (default an ephemeral port on 127.0.0.1), as `listenUdp`.
+   *
+   * @param port 0 (default) picks a free one.
+   * @param host An IP literal (default `'127.0.0.1'`).
+   * @param options `reusePort`, `ipv6Only`.
+   */
   static udp(port = 0, host?: string, options?: UdpOptions): Socket {
     return Socket.from(listenUdp(port, host, options))
   }
 
-  /** A listening unix stream socket at `path`, as {@link listenUnix}. */
+  /**
+   * A listening unix stream socket at `path`, as {@link listenUnix}.
+   *
+   * @param path The socket's path (a leading `'\0'`: abstract).
+   * @param options `backlog`.
+   */
   static listenUnix(path: string, options?: Pick<ListenOptions, 'backlog'>): Socket {
     return Socket.from(listenUnix(path, options))
   }
 
-  /** A unix stream socket connected to `path`, as {@link connectUnix}. */
+  /**
+   * A unix stream socket connected to `path`, as {@link connectUnix}.
+   *
+   * @param path The listening socket's path.
+   */
   static connectUnix(path: string): Socket {
     return Socket.from(connectUnix(path))
   }
 
-  /** Two connected unix sockets, as {@link socketpair} (Python's `socket.socketpair()`). */
+  /**
+   * Two connected unix sockets, as {@link socketpair} (Python's `socket.socketpair()`).
+   *
+   * @param type `'stream'` (default), `'dgram'` or `'seqpacket'`.
+   */
   static pair(type: 'stream' | 'dgram' | 'seqpacket' = 'stream'): [Socket, Socket] {
     const [a, b] = socketpair(type)
     return [Socket.from(a), Socket.from(b)]
@@ -147,17 +187,29 @@ export class Socket implements Disposable {
     return this.#open()
   }
 
-  /** Binds to an address (port 0: the kernel picks one). */
+  /**
+   * Binds to an address (port 0: the kernel picks one).
+   *
+   * @param address Where to bind.
+   */
   bind(address: Address): void {
     bind(this, address)
   }
 
-  /** Connects without blocking: `true` when done at once, `false` when in progress (writable when done). */
+  /**
+   * Connects without blocking: `true` when done at once, `false` when in progress (writable when done).
+   *
+   * @param address Where to connect.
+   */
   connect(address: Address): boolean {
     return connect(this, address)
   }
 
-  /** Starts listening for connections. */
+  /**
+   * Starts listening for connections.
+   *
+   * @param backlog Length of the accept queue (default 511).
+   */
   listen(backlog?: number): void {
     listen(this, backlog)
   }
@@ -172,7 +224,11 @@ export class Socket implements Disposable {
     return [Socket.from(accepted.fd), accepted.address]
   }
 
-  /** Up to `size` bytes in a Buffer of their own: empty at end of stream, `null` when nothing is there yet. */
+  /**
+   * Up to `size` bytes in a Buffer of their own: empty at end of stream, `null` when nothing is there yet.
+   *
+   * @param size At most this many bytes (>= 1).
+   */
   recv(size: number): Buffer | null {
     validateInteger(size, 'size', 1, 0x7fffffff)
     const buffer = Buffer.allocUnsafe(size)
@@ -181,19 +237,33 @@ export class Socket implements Disposable {
     return n === size ? buffer : buffer.subarray(0, n)
   }
 
-  /** Reads into `view` (no copy): bytes read, `0` at end of stream, `null` when nothing is there yet. */
+  /**
+   * Reads into `view` (no copy): bytes read, `0` at end of stream, `null` when nothing is there yet.
+   *
+   * @param view Where the bytes go.
+   * @param offset Byte offset in `view` (default 0).
+   * @param length Bytes at most (default: the rest of `view`).
+   */
   recvInto(view: ArrayBufferView, offset?: number, length?: number): number | null {
     const n = read(this, view, offset, length)
     return n === WOULD_BLOCK ? null : n
   }
 
-  /** Writes `data` (a string is sent as UTF-8): bytes written, possibly fewer than given, `null` when the socket is full. */
+  /**
+   * Writes `data` (a string is sent as UTF-8): bytes written, possibly fewer than given, `null` when the socket is full.
+   *
+   * @param data Bytes, or a string sent as UTF-8.
+   */
   send(data: ArrayBufferView | string): number | null {
     const n = write(this, bytesOf(data))
     return n === WOULD_BLOCK ? null : n
   }
 
-  /** One datagram of up to `size` bytes and its sender, or `null` when none is queued. */
+  /**
+   * One datagram of up to `size` bytes and its sender, or `null` when none is queued.
+   *
+   * @param size Bytes kept of the datagram.
+   */
   recvFrom(size: number): ReceivedDatagram | null {
     validateInteger(size, 'size', 0, 0x7fffffff)
     const buffer = Buffer.allocUnsafe(size)
@@ -202,7 +272,12 @@ export class Socket implements Disposable {
     return { data: buffer.subarray(0, got.bytes), address: got.address, truncated: got.truncated }
   }
 
-  /** Sends one datagram to `address` (the connected peer when omitted): bytes sent, `null` when the socket is full. */
+  /**
+   * Sends one datagram to `address` (the connected peer when omitted): bytes sent, `null` when the socket is full.
+   *
+   * @param data Bytes, or a string sent as UTF-8.
+   * @param address The destination (omitted: the connected peer).
+   */
   sendTo(data: ArrayBufferView | string, address?: Address): number | null {
     const n = sendTo(this, bytesOf(data), address)
     return n === WOULD_BLOCK ? null : n
@@ -218,27 +293,51 @@ export class Socket implements Disposable {
     return remoteAddress(this)
   }
 
-  /** Sets a socket option (`setsockopt`), as `setSocketOption`. */
+  /**
+   * Sets a socket option (`setsockopt`), as `setSocketOption`.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
+   * @param name `SO_*`, `TCP_*`, ...
+   * @param value An int, a boolean, or raw bytes.
+   */
   setOption(level: number, name: number, value: number | boolean | ArrayBufferView): void {
     setSocketOption(this, level, name, value)
   }
 
-  /** Reads a socket option (`getsockopt`), as `getSocketOption`. */
+  /**
+   * Reads a socket option (`getsockopt`), as `getSocketOption`.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP`, ...
+   * @param name `SO_*`, `TCP_*`, ...
+   * @param into Where raw bytes go (omitted: read an int).
+   */
   getOption(level: number, name: number, into?: ArrayBufferView): number {
     return getSocketOption(this, level, name, into)
   }
 
-  /** `TCP_NODELAY` (default `true`, as Node's). */
+  /**
+   * `TCP_NODELAY` (default `true`, as Node's).
+   *
+   * @param enable Default `true`.
+   */
   setNoDelay(enable = true): void {
     setNoDelay(this, enable)
   }
 
-  /** Closes one or both directions without closing the fd (`'write'` sends FIN). */
+  /**
+   * Closes one or both directions without closing the fd (`'write'` sends FIN).
+   *
+   * @param how `'read'`, `'write'` or `'both'`.
+   */
   shutdown(how: 'read' | 'write' | 'both'): void {
     shutdown(this, how)
   }
 
-  /** Makes the fd blocking or non-blocking (every Socket the package makes starts non-blocking). */
+  /**
+   * Makes the fd blocking or non-blocking (every Socket the package makes starts non-blocking).
+   *
+   * @param blocking `true`: calls wait; `false`: they return `null`.
+   */
   setBlocking(blocking: boolean): void {
     setBlocking(this, blocking)
   }
@@ -272,7 +371,11 @@ export class Socket implements Disposable {
     return 'Socket'
   }
 
-  /** Called by an `Epoll` that was handed this object: it is unregistered from there on close. */
+  /**
+   * Called by an `Epoll` that was handed this object: it is unregistered from there on close.
+   *
+   * @param epoll The `Epoll` that now watches this Socket.
+   */
   [kWatchedBy](epoll: object): void {
     const watching = epoll as WatchingEpoll
     if (!this.#watchers.some((ref) => ref.deref() === watching)) this.#watchers.push(new WeakRef(watching))

@@ -247,7 +247,21 @@ const peerLength = new Int32Array(1)
  * @param fd A listening socket.
  */
 export function accept(fd: Fd): number
+/**
+ * Accepts one pending connection with the peer's address from the same `accept4`: `{ fd, address }`,
+ * or `WOULD_BLOCK` when none is pending.
+ *
+ * @param fd A listening socket.
+ * @param options `address: true` returns `{ fd, address }`.
+ */
 export function accept(fd: Fd, options: AcceptOptions & { address: true }): Accepted | typeof WOULD_BLOCK
+/**
+ * Accepts one pending connection: its fd (or, with `{ address: true }`, `{ fd, address }`), or
+ * `WOULD_BLOCK` when none is pending.
+ *
+ * @param fd A listening socket.
+ * @param options `address: true` returns `{ fd, address }`.
+ */
 export function accept(fd: Fd, options?: AcceptOptions): number | Accepted
 export function accept(fd: Fd, options?: AcceptOptions): number | Accepted {
   if (options === undefined) return nativeAccept(fdOf(fd))
