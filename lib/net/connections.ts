@@ -33,7 +33,12 @@ export interface Connection {
  * listener stays yours either way.
  *
  * ```ts
- * for await (const { socket, address } of connections(listener, { signal })) serve(socket, address)
+ * async function greet(listener: Socket, signal: AbortSignal): Promise<void> {
+ *   for await (const { socket, address } of connections(listener, { signal })) {
+ *     socket.send(`hello ${JSON.stringify(address)}\n`)
+ *     socket.close()
+ *   }
+ * }
  * ```
  *
  * @param listener A listening socket: an fd or a `Socket`.

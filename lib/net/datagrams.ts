@@ -53,7 +53,9 @@ export interface IncomingDatagram {
  * an `AbortError` when `signal` aborts, and stops when the loop breaks; the socket stays yours.
  *
  * ```ts
- * for await (const d of datagrams(udp, { signal })) d.reply(answer(d.data))
+ * async function echo(udp: Socket, signal: AbortSignal): Promise<void> {
+ *   for await (const d of datagrams(udp, { signal })) d.reply(d.data)
+ * }
  * ```
  *
  * @param source A datagram socket: an fd or a `Socket`.
