@@ -12,7 +12,9 @@ export function makeConsumer(platforms) {
   const main = join(dir, 'node_modules', 'epoll-napi')
   mkdirSync(join(main, 'lib'), { recursive: true })
   for (const file of ['package.json', 'index.js', 'binding.js']) cpSync(join(ROOT, file), join(main, file))
-  for (const file of readdirSync(join(ROOT, 'lib')).filter((name) => name.endsWith('.js'))) cpSync(join(ROOT, 'lib', file), join(main, 'lib', file))
+  // lib/ is in layer folders (lib/epoll/, lib/net/, ...): every compiled .js at any depth, as `files` ships it.
+  const libFiles = readdirSync(join(ROOT, 'lib'), { recursive: true }).filter((name) => String(name).endsWith('.js'))
+  for (const file of libFiles) cpSync(join(ROOT, 'lib', String(file)), join(main, 'lib', String(file)), { recursive: true })
   for (const platform of platforms) {
     const from = join(ROOT, 'npm', platform)
     const binary = `epoll-napi.${platform}.node`
