@@ -22,6 +22,7 @@ pub mod fd;
 mod fuzz;
 pub mod net;
 mod sys;
+pub mod uring;
 
 pub use epoll::*;
 pub use errno::{errno_name, ERRNO_NAMES};

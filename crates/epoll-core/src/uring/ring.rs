@@ -1,0 +1,287 @@
+//! The ring itself: made with the best setup the kernel accepts, fed operations, drained of
+//! completions. See the module documentation for why it is set up as it is.
+
+use std::os::fd::{AsRawFd, RawFd};
+
+use io_uring::{cqueue, opcode, squeue, types, IoUring, Probe};
+
+use super::buffers::{Buffers, GROUP};
+use super::{RingSize, Unavailable, INTERNAL_TOKEN};
+use crate::error::OsError;
+
+/// `io_uring_enter`'s flag that runs the thread's task work and posts owed completions (uapi value).
+const IORING_ENTER_GETEVENTS: u32 = 1;
+
+/// One operation for the ring. `token` comes back in the operation's completion.
+pub enum Op {
+    /// Receive what a socket has (up to one provided buffer): one completion.
+    Recv { fd: RawFd, token: u32 },
+    /// Send `len` bytes at `data` (`MSG_NOSIGNAL`): one completion with the bytes taken.
+    Send {
+        fd: RawFd,
+        token: u32,
+        data: *const u8,
+        len: u32,
+    },
+    /// Cancel the operation of `token` (it completes with `-ECANCELED` if it had not yet).
+    Cancel { token: u32 },
+}
+
+/// One completion: the operation's token, its result (bytes, or `-errno`), whether more
+/// completions of the same operation follow, and the received bytes of a receive.
+pub struct Completion<'a> {
+    pub token: u32,
+    pub result: i32,
+    pub more: bool,
+    pub data: Option<&'a [u8]>,
+}
+
+/// One thread's ring and its provided buffers.
+pub struct Ring {
+    // Dropped before `buffers`: the kernel lets go of the buffer ring with the io_uring instance.
+    uring: IoUring,
+    buffers: Buffers,
+    setup: &'static str,
+}
+
+/// The setups tried, best first: each later one drops a flag an older kernel refuses (EINVAL).
+const SETUPS: [(&str, fn(&mut io_uring::Builder)); 3] = [
+    ("SINGLE_ISSUER+COOP_TASKRUN+TASKRUN_FLAG", |b| {
+        b.setup_single_issuer()
+            .setup_coop_taskrun()
+            .setup_taskrun_flag();
+    }),
+    ("COOP_TASKRUN+TASKRUN_FLAG", |b| {
+        b.setup_coop_taskrun().setup_taskrun_flag();
+    }),
+    ("plain", |_| {}),
+];
+
+fn unavailable(reason: impl Into<String>, error: Option<&std::io::Error>) -> Unavailable {
+    let errno = error.and_then(std::io::Error::raw_os_error);
+    let mut reason = reason.into();
+    if let Some(e) = error {
+        reason = format!("{reason}: {e}");
+    }
+    Unavailable { reason, errno }
+}
+
+impl Ring {
+    /// A ring of `size`, or why there can be none here.
+    pub fn new(size: RingSize) -> Result<Ring, Unavailable> {
+        let mut last = None;
+        let mut made = None;
+        for (name, apply) in SETUPS {
+            let mut builder = IoUring::builder();
+            builder.dontfork().setup_cqsize(size.entries * 16);
+            apply(&mut builder);
+            match builder.build(size.entries) {
+                Ok(uring) => {
+                    made = Some((uring, name));
+                    break;
+                }
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => last = Some(e),
+                Err(e) => {
+                    let why = match e.raw_os_error() {
+                        Some(libc::ENOSYS) => "io_uring_setup does not exist here (an old kernel, or an emulator such as QEMU's user mode)",
+                        Some(libc::EPERM) => "io_uring_setup was refused (kernel.io_uring_disabled, or a seccomp profile such as Docker's default)",
+                        _ => "io_uring_setup failed",
+                    };
+                    return Err(unavailable(why, Some(&e)));
+                }
+            }
+        }
+        let Some((uring, setup)) = made else {
+            return Err(unavailable(
+                "io_uring_setup refused every setup",
+                last.as_ref(),
+            ));
+        };
+        let mut probe = Probe::new();
+        if let Err(e) = uring.submitter().register_probe(&mut probe) {
+            return Err(unavailable(
+                "the kernel cannot say which io_uring operations it has",
+                Some(&e),
+            ));
+        }
+        for (code, name) in [
+            (opcode::Recv::CODE, "RECV"),
+            (opcode::Send::CODE, "SEND"),
+            (opcode::AsyncCancel::CODE, "ASYNC_CANCEL"),
+        ] {
+            if !probe.is_supported(code) {
+                return Err(unavailable(
+                    format!("the kernel's io_uring lacks {name}"),
+                    None,
+                ));
+            }
+        }
+        let buffers = Buffers::new(size.buffers, size.buffer_size)
+            .map_err(|e| unavailable(format!("no memory for receive buffers ({e})"), None))?;
+        // SAFETY: the entries stay mapped, at this address, as long as the ring (they drop after it).
+        let registered = unsafe {
+            uring.submitter().register_buf_ring_with_flags(
+                buffers.ring_address(),
+                buffers.count(),
+                GROUP,
+                0,
+            )
+        };
+        if let Err(e) = registered {
+            return Err(unavailable(
+                "provided buffer rings need Linux 5.19 or later",
+                Some(&e),
+            ));
+        }
+        Ok(Ring {
+            uring,
+            buffers,
+            setup,
+        })
+    }
+
+    /// The ring's fd: it polls readable while completions wait.
+    pub fn fd(&self) -> RawFd {
+        self.uring.as_raw_fd()
+    }
+
+    /// The setup flags the kernel accepted.
+    pub fn setup(&self) -> &'static str {
+        self.setup
+    }
+
+    /// Queues `op`; submits what is queued first when the submission queue is full.
+    ///
+    /// # Safety
+    /// For [`Op::Send`], `data` must stay valid for `len` bytes until the operation's completion
+    /// has been reaped.
+    pub unsafe fn push(&mut self, op: Op) -> Result<(), OsError> {
+        let entry = match op {
+            Op::Recv { fd, token } => {
+                opcode::Recv::new(types::Fd(fd), std::ptr::null_mut(), self.buffers.size())
+                    .buf_group(GROUP)
+                    .build()
+                    .flags(squeue::Flags::BUFFER_SELECT)
+                    .user_data(u64::from(token))
+            }
+            Op::Send {
+                fd,
+                token,
+                data,
+                len,
+            } => opcode::Send::new(types::Fd(fd), data, len)
+                .flags(libc::MSG_NOSIGNAL)
+                .build()
+                .user_data(u64::from(token)),
+            Op::Cancel { token } => opcode::AsyncCancel::new(u64::from(token))
+                .build()
+                .user_data(INTERNAL_TOKEN),
+        };
+        loop {
+            // SAFETY: a receive's memory is the provided buffers, owned by this ring; a send's is
+            // the caller's, valid until its completion (this function's contract).
+            if unsafe { self.uring.submission().push(&entry) }.is_ok() {
+                return Ok(());
+            }
+            self.submit()?;
+        }
+    }
+
+    /// Submits what is queued and lets the kernel post the completions it owes this thread, in one
+    /// `io_uring_enter` (none when nothing is queued and no task work is flagged). Returns how many
+    /// operations were submitted.
+    pub fn submit(&mut self) -> Result<usize, OsError> {
+        let (queued, taskrun) = {
+            let sq = self.uring.submission();
+            (sq.len(), sq.taskrun())
+        };
+        if queued == 0 && !taskrun {
+            return Ok(0);
+        }
+        loop {
+            // SAFETY: no signal mask is passed; every queued entry's memory is valid (see `push`).
+            let entered = unsafe {
+                self.uring.submitter().enter::<libc::sigset_t>(
+                    queued as u32,
+                    0,
+                    IORING_ENTER_GETEVENTS,
+                    None,
+                )
+            };
+            match entered {
+                Ok(n) => return Ok(n as usize),
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                // The completion queue is full: what was submitted stays queued for the next turn.
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EAGAIN)) => {
+                    return Ok(0)
+                }
+                Err(e) => {
+                    return Err(OsError::new(
+                        e.raw_os_error().unwrap_or(libc::EIO),
+                        "io_uring_enter",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Hands `each` up to `max` completions, stopping early while a receive could need more than
+    /// `room` bytes (the room left in the caller's memory: a received buffer's bytes are copied
+    /// out by `each`). A receive's buffer goes back to the kernel after `each` returns. Returns how
+    /// many completions were handed over and whether more are waiting.
+    pub fn reap(
+        &mut self,
+        max: usize,
+        mut room: usize,
+        mut each: impl FnMut(Completion<'_>),
+    ) -> (usize, bool) {
+        let size = self.buffers.size() as usize;
+        let mut count = 0;
+        let mut given_back = false;
+        let mut cq = self.uring.completion();
+        while count < max && room >= size {
+            let Some(cqe) = cq.next() else { break };
+            let flags = cqe.flags();
+            let buffer = cqueue::buffer_select(flags);
+            if cqe.user_data() != INTERNAL_TOKEN {
+                let result = cqe.result();
+                let data = match buffer {
+                    Some(bid) if result > 0 => Some(self.buffers.filled(bid, result as usize)),
+                    _ => None,
+                };
+                room -= data.map_or(0, <[u8]>::len);
+                each(Completion {
+                    token: cqe.user_data() as u32,
+                    result,
+                    more: cqueue::more(flags),
+                    data,
+                });
+                count += 1;
+            }
+            if let Some(bid) = buffer {
+                self.buffers.give_back(bid);
+                given_back = true;
+            }
+        }
+        let waiting = !cq.is_empty();
+        drop(cq);
+        if given_back {
+            self.buffers.publish();
+        }
+        (count, waiting)
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        // Cancel everything still in flight and wait for it, so that no receive is left that could
+        // pick a buffer once the buffers are unmapped.
+        let cancel = opcode::AsyncCancel2::new(types::CancelBuilder::any().all())
+            .build()
+            .user_data(INTERNAL_TOKEN);
+        // SAFETY: the cancellation refers to no memory.
+        if unsafe { self.uring.submission().push(&cancel) }.is_ok() {
+            let _ = self.uring.submit_and_wait(1);
+        }
+    }
+}

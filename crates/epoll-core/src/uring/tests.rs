@@ -1,0 +1,229 @@
+//! The ring against real sockets: what the stream layer relies on.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use super::{Completion, Op, Ring, RingSize};
+use crate::net::socketpair;
+
+fn ring() -> Ring {
+    Ring::new(RingSize {
+        entries: 8,
+        buffers: 4,
+        buffer_size: 4096,
+    })
+    .expect("io_uring is available on the machines that run these tests")
+}
+
+fn pair() -> (OwnedFd, OwnedFd) {
+    socketpair(libc::SOCK_STREAM).unwrap()
+}
+
+fn write_all(fd: &OwnedFd, bytes: &[u8]) {
+    assert_eq!(
+        crate::fd::write(fd.as_raw_fd(), bytes).unwrap(),
+        Some(bytes.len())
+    );
+}
+
+/// Whether the ring's fd polls readable within `ms`.
+fn readable(ring: &Ring, ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd: ring.fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    unsafe { libc::poll(&mut p, 1, ms) == 1 }
+}
+
+/// Every completion waiting (after the ring fd said so), as (token, result, bytes).
+fn completions(ring: &mut Ring) -> Vec<(u32, i32, Vec<u8>)> {
+    ring.submit().unwrap();
+    let mut all = Vec::new();
+    ring.reap(64, 1 << 20, |c: Completion<'_>| {
+        all.push((
+            c.token,
+            c.result,
+            c.data.map(<[u8]>::to_vec).unwrap_or_default(),
+        ))
+    });
+    all
+}
+
+#[test]
+fn a_receive_completes_with_the_bytes_the_peer_wrote_and_the_ring_fd_says_so() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    // SAFETY: a receive refers to no caller memory.
+    unsafe {
+        ring.push(Op::Recv {
+            fd: a.as_raw_fd(),
+            token: 7,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    assert!(
+        !readable(&ring, 20),
+        "nothing to report before the peer writes"
+    );
+    write_all(&b, b"hello");
+    assert!(
+        readable(&ring, 1000),
+        "the ring fd polls readable once the receive completed"
+    );
+    assert_eq!(completions(&mut ring), vec![(7, 5, b"hello".to_vec())]);
+}
+
+#[test]
+fn a_receive_after_the_peer_closed_completes_with_zero() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    drop(b);
+    // SAFETY: a receive refers to no caller memory.
+    unsafe {
+        ring.push(Op::Recv {
+            fd: a.as_raw_fd(),
+            token: 1,
+        })
+    }
+    .unwrap();
+    assert!(
+        readable(&ring, 0) || {
+            ring.submit().unwrap();
+            readable(&ring, 1000)
+        }
+    );
+    assert_eq!(completions(&mut ring), vec![(1, 0, Vec::new())]);
+}
+
+#[test]
+fn a_send_completes_with_the_bytes_taken_and_the_peer_reads_them() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    let data = b"over the ring".to_vec();
+    // SAFETY: `data` lives until the completion is reaped below.
+    unsafe {
+        ring.push(Op::Send {
+            fd: a.as_raw_fd(),
+            token: 3,
+            data: data.as_ptr(),
+            len: data.len() as u32,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    assert!(readable(&ring, 1000));
+    assert_eq!(completions(&mut ring), vec![(3, 13, Vec::new())]);
+    let mut got = [0u8; 32];
+    assert_eq!(crate::fd::read(b.as_raw_fd(), &mut got).unwrap(), Some(13));
+    assert_eq!(&got[..13], b"over the ring");
+}
+
+#[test]
+fn a_cancelled_receive_completes_with_ecanceled_and_the_cancel_itself_is_not_reported() {
+    let mut ring = ring();
+    let (a, _b) = pair();
+    // SAFETY: receives and cancellations refer to no caller memory.
+    unsafe {
+        ring.push(Op::Recv {
+            fd: a.as_raw_fd(),
+            token: 9,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    // SAFETY: as above.
+    unsafe { ring.push(Op::Cancel { token: 9 }) }.unwrap();
+    ring.submit().unwrap();
+    assert!(readable(&ring, 1000));
+    assert_eq!(
+        completions(&mut ring),
+        vec![(9, -libc::ECANCELED, Vec::new())]
+    );
+}
+
+#[test]
+fn buffers_go_back_to_the_kernel_so_many_more_receives_than_buffers_complete() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    for round in 0..40u32 {
+        // SAFETY: a receive refers to no caller memory.
+        unsafe {
+            ring.push(Op::Recv {
+                fd: a.as_raw_fd(),
+                token: round,
+            })
+        }
+        .unwrap();
+        write_all(&b, format!("round {round}").as_bytes());
+        ring.submit().unwrap();
+        assert!(readable(&ring, 1000));
+        assert_eq!(
+            completions(&mut ring),
+            vec![(
+                round,
+                format!("round {round}").len() as i32,
+                format!("round {round}").into_bytes()
+            )]
+        );
+    }
+}
+
+#[test]
+fn reaping_stops_before_a_receive_that_could_overflow_the_callers_room() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    write_all(&b, b"x");
+    // SAFETY: a receive refers to no caller memory.
+    unsafe {
+        ring.push(Op::Recv {
+            fd: a.as_raw_fd(),
+            token: 2,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    assert!(readable(&ring, 1000));
+    let (count, waiting) = ring.reap(64, 100, |_| panic!("no room for a buffer of 4096 bytes"));
+    assert_eq!((count, waiting), (0, true));
+    assert_eq!(completions(&mut ring), vec![(2, 1, b"x".to_vec())]);
+}
+
+#[test]
+fn more_operations_than_submission_entries_are_submitted_in_parts() {
+    let mut ring = ring();
+    let pairs: Vec<_> = (0..20).map(|_| pair()).collect();
+    for (i, (_, b)) in pairs.iter().enumerate() {
+        write_all(b, &[i as u8]);
+    }
+    for (i, (a, _)) in pairs.iter().enumerate().take(4) {
+        // SAFETY: a receive refers to no caller memory.
+        unsafe {
+            ring.push(Op::Recv {
+                fd: a.as_raw_fd(),
+                token: i as u32,
+            })
+        }
+        .unwrap();
+    }
+    let data = [0u8; 1];
+    for (i, (a, _)) in pairs.iter().enumerate().skip(4) {
+        // SAFETY: `data` outlives the ring's completions, reaped below.
+        unsafe {
+            ring.push(Op::Send {
+                fd: a.as_raw_fd(),
+                token: 100 + i as u32,
+                data: data.as_ptr(),
+                len: 1,
+            })
+        }
+        .unwrap();
+    }
+    ring.submit().unwrap();
+    let mut got = completions(&mut ring);
+    got.sort();
+    let mut want: Vec<_> = (0..4).map(|i| (i, 1, vec![i as u8])).collect();
+    want.extend((4..20).map(|i| (100 + i, 1, Vec::new())));
+    assert_eq!(got, want);
+}
