@@ -45,7 +45,10 @@ pub struct Ring {
 }
 
 /// The setups tried, best first: each later one drops a flag an older kernel refuses (EINVAL).
-const SETUPS: [(&str, fn(&mut io_uring::Builder)); 3] = [
+/// Applies a setup's flags to a builder.
+type Setup = fn(&mut io_uring::Builder);
+
+const SETUPS: [(&str, Setup); 3] = [
     ("SINGLE_ISSUER+COOP_TASKRUN+TASKRUN_FLAG", |b| {
         b.setup_single_issuer()
             .setup_coop_taskrun()
@@ -209,7 +212,7 @@ impl Ring {
                 )
             };
             match entered {
-                Ok(n) => return Ok(n as usize),
+                Ok(n) => return Ok(n),
                 Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
                 // The completion queue is full: what was submitted stays queued for the next turn.
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EAGAIN)) => {
