@@ -207,6 +207,26 @@ export declare function remoteAddress(fd: number): Uint8Array
 
 export declare function removeWatch(fd: number, wd: number): void
 
+/** `ringClose()`: cancels what is in flight, waits for it, and closes this thread's ring. */
+export declare function ringClose(): void
+
+/** `ringOpen()`: this thread's ring, made on the first call (later calls report the same ring). */
+export declare function ringOpen(): RingOpened
+
+/** What `ringOpen` made: the ring's fd and setup, or why there is no ring (`fd` -1). */
+export interface RingOpened {
+  /** The ring's fd (it polls readable while completions wait), or -1. */
+  fd: number
+  /** The setup flags the kernel accepted (`SINGLE_ISSUER+COOP_TASKRUN+TASKRUN_FLAG`), or ''. */
+  setup: string
+  /** Why there is no ring, or ''. */
+  reason: string
+  /** The errno of the refused call, or 0. */
+  errno: number
+  /** Bytes of one receive buffer: the room a turn needs per receive completion. */
+  bufferSize: number
+}
+
 /** Sends `data` with `fds` attached (`SCM_RIGHTS`): bytes sent, -1 when the socket is full. */
 export declare function sendFds(fd: number, fds: number[], data: ArrayBufferView): number
 
@@ -255,3 +275,4 @@ export declare function pollRead(epoll: NativeEpoll, events: Uint32Array, length
 export declare function writeSlots(pairs: Uint32Array, count: number, lengths: Int32Array, slab: ArrayBufferView, slotSize: number, results: Int32Array): number
 export declare function recvFrom(fd: number, buffer: ArrayBufferView, offset: number, length: number, name: Uint8Array, meta: Int32Array): number
 export declare function sendTo(fd: number, buffer: ArrayBufferView, offset: number, length: number, address: Uint8Array | null): number
+export declare function ringTurn(ops: Int32Array, opCount: number, views: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number

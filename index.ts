@@ -38,6 +38,7 @@ export type { ErrorCode, SystemError } from './lib/internal/errors'
 export { close, getBlocking, IOV_MAX, pipe, type PipeOptions, read, readv, setBlocking, write, writev, WOULD_BLOCK } from './lib/io/fd'
 // Any pollable fd as a stream.Duplex (lib/io/stream.ts).
 export { FdStream, openStream, type OpenStreamOptions } from './lib/io/stream'
+export { type IoEngine, ioEngine } from './lib/io/ring/index'
 export { eventfd, type EventfdOptions, readCounter, setTimer, timerfd, type TimerOptions, writeCounter } from './lib/io/counters'
 export { supported } from './lib/internal/native'
 export type { Fd } from './lib/internal/validators'

@@ -225,3 +225,14 @@ export function systemError(code: keyof typeof constants.errno, syscall: string,
   const error = withCode(new Error(`${code}: ${description}, ${syscall} (${detail})`), code)
   return Object.assign(error, { errno: -errno, syscall })
 }
+
+/**
+ * A system call that failed inside the io_uring engine (a completion's `-errno`), shaped and worded
+ * like the ones the binding throws: `ECONNRESET: connection reset by peer, recv (fd 12)`.
+ */
+export function completionError(errno: number, syscall: string, detail: string): SystemError {
+  const code = errnoName(errno)
+  const description = getSystemErrorMap().get(-errno)?.[1] ?? 'unknown error'
+  const error = withCode(new Error(`${code}: ${description}, ${syscall} (${detail})`), code)
+  return Object.assign(error, { errno: -errno, syscall })
+}

@@ -5,6 +5,9 @@
  * readiness runs a read turn (everything there is, up to the budget, in one crossing: `./stream-read`),
  * and a turn that used its budget goes on after `setImmediate`. Writes: straight to the kernel, the
  * rest queued until `EPOLLOUT`, which is watched only while something is queued.
+ *
+ * A stream socket on a thread whose engine is io_uring (`./ring`) does its reads and writes on the
+ * ring instead: the same stream, with a turn's receives and sends in one system call.
  */
 import { Duplex, type DuplexOptions } from 'node:stream'
 
@@ -12,6 +15,7 @@ import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../e
 import { systemError } from '../internal/errors'
 import { shutdown } from '../net/socket'
 import { close } from './fd'
+import { type RingHost, ringDriver, RingStreamIo } from './ring/index'
 import type { StreamKind } from './stream-kind'
 import { needLoop, streamEpoll } from './stream-loop'
 import { poolOffset, poolTake, poolWithRoom, readBurst, readMessages, STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT, writeOne, writeViews } from './stream-read'
@@ -61,6 +65,8 @@ export class FdStream extends Duplex {
   #refed = true
   readonly #state = new Int32Array(1)
   readonly #lengths: Int32Array | null
+  /** The stream's I/O on the io_uring engine, or null on epoll. */
+  readonly #ring: RingStreamIo | null = null
 
   /** @internal Use `openStream`. */
   constructor(fd: number, kind: StreamKind, options: FdStreamSettings) {
@@ -80,6 +86,11 @@ export class FdStream extends Duplex {
     this.#readSize = options.readSize
     this.#lengths = kind.messages ? new Int32Array(MESSAGES_PER_TURN) : null
     this.#mask = (EPOLLET | (kind.readable ? EPOLLIN | EPOLLRDHUP : 0)) >>> 0
+    const driver = kind.streamSocket ? ringDriver() : null
+    if (driver !== null) {
+      this.#ring = new RingStreamIo(driver, this.#ringHost())
+      return
+    }
     try {
       streamEpoll().register(fd, this.#mask, (events) => this.#onEvents(events))
     } catch (error) {
@@ -95,6 +106,11 @@ export class FdStream extends Duplex {
   /** The fd, `-1` once the stream closed it (or let it go, with `close: false`). */
   get fd(): number {
     return this.#fd
+  }
+
+  /** The engine doing this stream's I/O: `'io_uring'` (stream sockets, where the kernel gives a ring) or `'epoll'`. */
+  get engine(): 'io_uring' | 'epoll' {
+    return this.#ring === null ? 'epoll' : 'io_uring'
   }
 
   /** Whether one chunk is one message (the readable side is in object mode). */
@@ -118,6 +134,7 @@ export class FdStream extends Duplex {
 
   /** @internal Node's stream machinery calls it. */
   override _read(): void {
+    if (this.#ring !== null) return this.#ring.read()
     this.#wantRead = true
     this.#updateNeed()
     // Never read from inside `_read`: a flowing consumer calls it again from the push, and an fd that
@@ -127,6 +144,7 @@ export class FdStream extends Duplex {
 
   /** @internal Node's stream machinery calls it. */
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#ring !== null) return this.#ring.write(chunk, callback)
     // The common case first, allocating nothing: the kernel takes the whole chunk at once.
     let written: number
     try {
@@ -142,6 +160,8 @@ export class FdStream extends Duplex {
 
   /** @internal Node's stream machinery calls it. */
   override _writev(chunks: { chunk: Uint8Array }[], callback: (error?: Error | null) => void): void {
+    // One send of everything queued: sends on the ring are not ordered among themselves.
+    if (this.#ring !== null) return this.#ring.write(Buffer.concat(chunks.map((c) => c.chunk)), callback)
     const views = new Array<Uint8Array>(chunks.length)
     for (let i = 0; i < chunks.length; i++) views[i] = chunks[i].chunk
     this.#startWrite(views, callback)
@@ -167,16 +187,20 @@ export class FdStream extends Duplex {
     this.#pending = null
     this.#wantRead = false
     this.#readReady = false
-    this.#updateNeed()
     const fd = this.#fd
     this.#fd = -1
-    if (fd >= 0) {
+    this.#updateNeed()
+    // On the ring, what is in flight is cancelled; it holds the socket open until it completes.
+    if (this.#ring !== null) this.#ring.close()
+    else if (fd >= 0) {
       try {
         // Before the close: the number may be reused at once, and must not meet this stream's handler.
         streamEpoll().unregister(fd)
       } catch {
         // Closed behind the stream's back: the kernel dropped it already.
       }
+    }
+    if (fd >= 0) {
       if (this.#closeFd) {
         try {
           close(fd)
@@ -186,6 +210,19 @@ export class FdStream extends Duplex {
       }
     }
     callback(error)
+  }
+
+  /** What the ring engine needs of this stream. */
+  #ringHost(): RingHost {
+    const stream = this
+    return {
+      get fd() {
+        return stream.#fd
+      },
+      push: (chunk) => this.push(chunk),
+      destroy: (error) => this.destroy(error),
+      busyChanged: () => this.#updateNeed(),
+    }
   }
 
   #onEvents(events: number): void {
@@ -295,7 +332,8 @@ export class FdStream extends Duplex {
 
   /** Counts this stream among those keeping the loop alive while it waits for data or for write room. */
   #updateNeed(): void {
-    const needs = this.#refed && this.#fd >= 0 && (this.#wantRead || this.#pending !== null)
+    const waits = this.#ring !== null ? this.#ring.busy : this.#wantRead || this.#pending !== null
+    const needs = this.#refed && this.#fd >= 0 && waits
     if (needs !== this.#needs) {
       this.#needs = needs
       needLoop(needs)

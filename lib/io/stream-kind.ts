@@ -27,6 +27,8 @@ export interface StreamKind {
   readonly emptyMessages: boolean
   /** A pty master: `EIO` is how it says that the other side (every slave fd) closed, which is end of file. */
   readonly ptyMaster: boolean
+  /** A stream socket read as bytes: the io_uring engine can carry it (`./ring`). */
+  readonly streamSocket: boolean
 }
 
 const O_ACCMODE = 0o3
@@ -68,6 +70,7 @@ export function streamKind(fd: number, messages: boolean | undefined): StreamKin
       shortReadDrains: type === SOCK_STREAM,
       emptyMessages: type !== SOCK_STREAM,
       ptyMaster: false,
+      streamSocket: type === SOCK_STREAM && !isMessages,
     }
   }
   // A TUN/TAP fd attached to an interface names it in its fdinfo: one read is one packet (frame).
@@ -80,5 +83,6 @@ export function streamKind(fd: number, messages: boolean | undefined): StreamKin
     shortReadDrains: stat.isFIFO(),
     emptyMessages: false,
     ptyMaster: stat.isCharacterDevice() && stat.rdev === PTMX_RDEV,
+    streamSocket: false,
   }
 }

@@ -16,7 +16,7 @@ use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown};
 use napi::{sys, Env, Status};
 use napi_derive::napi;
 
-use crate::{epoll, fd, net};
+use crate::{epoll, fd, net, uring};
 
 /// One hand-made call: its JavaScript name, its Node-API callback and its TypeScript signature.
 pub struct Call {
@@ -46,7 +46,7 @@ macro_rules! call {
 }
 
 /// Every hand-made call. `scripts/build-native.mjs` parses the `call!` entries of this table.
-pub const CALLS: [Call; 12] = [
+pub const CALLS: [Call; 13] = [
     call!(
         "pollInto",
         epoll::poll_into,
@@ -102,6 +102,11 @@ pub const CALLS: [Call; 12] = [
         "sendTo",
         net::send_to,
         "(fd: number, buffer: ArrayBufferView, offset: number, length: number, address: Uint8Array | null): number",
+    ),
+    call!(
+        "ringTurn",
+        uring::ring_turn,
+        "(ops: Int32Array, opCount: number, views: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number",
     ),
 ];
 

@@ -18,3 +18,4 @@ mod epoll;
 mod errors;
 mod fd;
 mod net;
+mod uring;

@@ -168,6 +168,12 @@ impl View {
     pub fn len(&self) -> usize {
         self.size
     }
+
+    /// Where the bytes start (null when empty): for memory the kernel reads after the call returns
+    /// (`uring/turn.rs`), whose caller keeps the view alive until then.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.data
+    }
 }
 
 /// The bytes of any `ArrayBufferView` (Buffer, TypedArray, DataView), seen in place; anything else

@@ -1,0 +1,133 @@
+//! `ringTurn(ops, opCount, views, out, pool, poolOffset, poolRoom, state)`: one turn of the ring in
+//! one crossing. The operations queued by the TypeScript layer since the last turn are pushed and
+//! submitted with the completions the kernel owes this thread in one `io_uring_enter`; then every
+//! completion that fits is written to `out` (4 numbers each: token, result, more, offset), the
+//! bytes of each receive copied into `pool` from `poolOffset` (its `offset` says where).
+//! `state[0]` is 1 when completions were left waiting (out or pool full), else 0. Returns how many
+//! completions were written.
+//!
+//! `ops` holds 3 numbers per operation: kind (1 receive, 2 send, 3 cancel), fd, token; a send's
+//! bytes are `views[i]` for operation `i`. The TypeScript layer (`lib/io/ring/`) keeps every sent
+//! view referenced until its completion: the kernel reads it until then.
+
+use epoll_core::uring::Op;
+use napi::{sys, Env, Status};
+
+use crate::convert::{self, apart, Span, Value};
+use crate::errors::{self, out_of_range};
+
+use super::with_ring;
+
+const RECV: i32 = 1;
+const SEND: i32 = 2;
+const CANCEL: i32 = 3;
+/// Numbers per operation in `ops`, and per completion in `out`.
+const OP_STRIDE: usize = 3;
+const OUT_STRIDE: usize = 4;
+
+/// Element `i` of the array `views`, as the bytes of a view.
+fn view_at(env: &Env, views: Value, i: usize) -> napi::Result<convert::View> {
+    let mut element = std::ptr::null_mut();
+    // SAFETY: `views` is a live value of this call (an array: its kind is checked by the element
+    // read failing otherwise); `element` is a valid out-pointer.
+    let status = unsafe { sys::napi_get_element(env.raw(), views, i as u32, &mut element) };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::new(
+            Status::PendingException,
+            "exception pending",
+        ));
+    }
+    convert::view(env, &format!("views[{i}]"), element)
+}
+
+pub fn ring_turn(
+    env: &Env,
+    [ops, op_count, views, out, pool, pool_offset, pool_room, state]: [Value; 8],
+) -> napi::Result<i32> {
+    let ops = convert::typed::<i32>(env, "ops", ops)?;
+    let op_count = convert::count(env, "opCount", op_count, ops.len() / OP_STRIDE)?;
+    let out = convert::typed::<i32>(env, "out", out)?;
+    let offset = convert::number(env, "poolOffset", pool_offset)?;
+    let room = convert::number(env, "poolRoom", pool_room)?;
+    let pool_bytes = convert::byte_range(env, convert::view(env, "pool", pool)?, offset, room)?;
+    let state = convert::typed::<i32>(env, "state", state)?;
+    if state.is_empty() {
+        return Err(out_of_range(env, "state.length", ">= 1", 0));
+    }
+    apart(
+        env,
+        &[
+            Span::of("ops", ops),
+            Span::of("out", out),
+            Span::of("pool", pool_bytes),
+            Span::of("state", state),
+        ],
+    )?;
+    let base = offset as usize;
+    with_ring(|ring| {
+        let Some(ring) = ring else {
+            return Err(env_error(
+                env,
+                "ringTurn called on a thread without a ring (ringOpen first)",
+            ));
+        };
+        for i in 0..op_count {
+            let [kind, fd, token] = [ops[i * 3], ops[i * 3 + 1], ops[i * 3 + 2]];
+            let token = token as u32;
+            let op = match kind {
+                RECV => Op::Recv { fd, token },
+                SEND => {
+                    let view = view_at(env, views, i)?;
+                    let len = u32::try_from(view.len()).unwrap_or(u32::MAX);
+                    Op::Send {
+                        fd,
+                        token,
+                        data: view.as_ptr(),
+                        len,
+                    }
+                }
+                CANCEL => Op::Cancel { token },
+                _ => {
+                    return Err(out_of_range(
+                        env,
+                        &format!("ops[{}]", i * 3),
+                        "1, 2 or 3",
+                        kind,
+                    ))
+                }
+            };
+            // SAFETY: a send's view is kept referenced by the TypeScript layer until its
+            // completion is reaped (module documentation); receives use the ring's own buffers.
+            unsafe { ring.push(op) }.map_err(|e| errors::os(env, e))?;
+        }
+        ring.submit().map_err(|e| errors::os(env, e))?;
+        let mut used = 0usize;
+        let mut written = 0usize;
+        let max = out.len() / OUT_STRIDE;
+        let (_, waiting) = ring.reap(max, pool_bytes.len(), |c| {
+            let at = written * OUT_STRIDE;
+            out[at] = c.token as i32;
+            out[at + 1] = c.result;
+            out[at + 2] = i32::from(c.more);
+            out[at + 3] = match c.data {
+                Some(data) => {
+                    pool_bytes[used..used + data.len()].copy_from_slice(data);
+                    used += data.len();
+                    (base + used - data.len()) as i32
+                }
+                None => -1,
+            };
+            written += 1;
+        });
+        state[0] = i32::from(waiting);
+        Ok(written as i32)
+    })
+}
+
+fn env_error(env: &Env, message: &str) -> napi::Error {
+    let thrown = env.throw_error(message, Some("ERR_EPOLL_NO_RING"));
+    match thrown {
+        Ok(()) => napi::Error::new(Status::PendingException, "exception pending"),
+        Err(e) => e,
+    }
+}

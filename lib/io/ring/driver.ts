@@ -1,0 +1,164 @@
+/**
+ * The thread's ring at work: operations queued by streams during a turn of the event loop leave
+ * together, and every completion comes back in the same crossing (`ringTurn`: one
+ * `io_uring_enter`). The ring's fd is watched by the thread's stream `Epoll` (it polls readable
+ * while completions wait); operations queued outside a turn are submitted in a microtask, so the
+ * writes of one callback leave in one system call.
+ *
+ * Tokens name operations: a token stays taken until its operation's last completion, so a
+ * completion never reaches the wrong stream, even after the stream that queued it is gone.
+ */
+import { EPOLLIN } from '../../epoll/flags'
+import { hotCall } from '../../internal/native'
+import { streamEpoll } from '../stream-loop'
+import { poolOffset, poolTake, poolWithRoom } from '../stream-read'
+import type { OpenedRing } from './engine'
+
+const nativeRingTurn = hotCall('ringTurn')
+
+/** Operation kinds, as `crates/epoll-napi/src/uring/turn.rs` reads them. */
+const RECV = 1
+const SEND = 2
+const CANCEL = 3
+/** Numbers per operation in `ops`, and per completion in `out`. */
+const OP_STRIDE = 3
+const OUT_STRIDE = 4
+/** Completions one crossing reports at most. */
+const OUT_CAPACITY = 256
+/** Rounds of one turn (submit, reap, dispatch) before the rest waits for `setImmediate`. */
+const MAX_ROUNDS = 16
+
+/** What a completion is handed to. */
+export interface Completer {
+  /**
+   * The result of the operation (bytes, 0, or `-errno`), and for a receive with bytes their
+   * place in `pool` (`offset` -1 otherwise). Called once per completion.
+   */
+  complete(result: number, pool: Buffer, offset: number): void
+}
+
+/** One thread's driver, made with its ring. */
+export class RingDriver {
+  readonly #bufferSize: number
+  #ops = new Int32Array(OP_STRIDE * 64)
+  #opCount = 0
+  #views: (Uint8Array | undefined)[] = []
+  readonly #out = new Int32Array(OUT_STRIDE * OUT_CAPACITY)
+  readonly #state = new Int32Array(1)
+  readonly #waiting = new Map<number, { completer: Completer; view: Uint8Array | undefined }>()
+  #nextToken = 1
+  #turning = false
+  #flushQueued = false
+  #later: NodeJS.Immediate | null = null
+
+  constructor(ring: OpenedRing) {
+    this.#bufferSize = ring.bufferSize
+    // Level-triggered: the ring fd stays readable while completions wait, which a turn that ran
+    // out of rounds leaves for the next wake-up.
+    streamEpoll().register(ring.fd, EPOLLIN, () => this.#turn())
+  }
+
+  /** Queues a receive into one of the ring's buffers; returns its token. */
+  recv(fd: number, completer: Completer): number {
+    return this.#queue(RECV, fd, completer, undefined)
+  }
+
+  /** Queues a send of `view` (kept referenced until its completion); returns its token. */
+  send(fd: number, view: Uint8Array, completer: Completer): number {
+    return this.#queue(SEND, fd, completer, view)
+  }
+
+  /** Cancels the operation of `token`: it completes (with `-ECANCELED` if it had not yet). */
+  cancel(token: number): void {
+    this.#push(CANCEL, -1, token, undefined)
+  }
+
+  #queue(kind: number, fd: number, completer: Completer, view: Uint8Array | undefined): number {
+    let token = this.#nextToken
+    while (this.#waiting.has(token)) token = token === 0x7fffffff ? 1 : token + 1
+    this.#nextToken = token === 0x7fffffff ? 1 : token + 1
+    this.#waiting.set(token, { completer, view })
+    this.#push(kind, fd, token, view)
+    return token
+  }
+
+  #push(kind: number, fd: number, token: number, view: Uint8Array | undefined): void {
+    let at = this.#opCount * OP_STRIDE
+    if (at === this.#ops.length) {
+      const grown = new Int32Array(this.#ops.length * 2)
+      grown.set(this.#ops)
+      this.#ops = grown
+    }
+    this.#ops[at++] = kind
+    this.#ops[at++] = fd
+    this.#ops[at] = token
+    this.#views[this.#opCount++] = view
+    if (!this.#turning && !this.#flushQueued) {
+      this.#flushQueued = true
+      queueMicrotask(() => {
+        this.#flushQueued = false
+        this.#turn()
+      })
+    }
+  }
+
+  /** Submits what is queued and hands out every completion, for a bounded number of rounds. */
+  #turn(): void {
+    if (this.#turning) return
+    this.#turning = true
+    let thrown: { error: unknown } | null = null
+    if (this.#later !== null) {
+      clearImmediate(this.#later)
+      this.#later = null
+    }
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const pool = poolWithRoom(this.#bufferSize * 4)
+        const base = poolOffset()
+        const room = pool.length - base
+        const count = this.#opCount
+        this.#opCount = 0
+        const n = nativeRingTurn(this.#ops, count, this.#views as Uint8Array[], this.#out, pool, base, room, this.#state)
+        this.#views.length = 0
+        const out = this.#out
+        // The bytes copied into the pool belong to the chunks handed out below.
+        let end = base
+        for (let i = 0; i < n; i++) {
+          const offset = out[i * OUT_STRIDE + 3]
+          if (offset >= 0) end = offset + out[i * OUT_STRIDE + 1]
+        }
+        poolTake(end - base)
+        for (let i = 0; i < n; i++) {
+          const at = i * OUT_STRIDE
+          const token = out[at]
+          const entry = this.#waiting.get(token)
+          if (entry === undefined) continue
+          if (out[at + 2] === 0) this.#waiting.delete(token)
+          try {
+            entry.completer.complete(out[at + 1], pool, out[at + 3])
+          } catch (error) {
+            // A consumer's handler threw (from inside a push): the other completions of the batch
+            // are still handed out, and the first error is thrown when the batch is done.
+            thrown ??= { error }
+          }
+        }
+        if (thrown !== null) break
+        if (this.#opCount === 0 && this.#state[0] === 0) break
+        if (round === MAX_ROUNDS - 1) {
+          // Still busy after every round: other callbacks run first, then the turn goes on.
+          this.#later = setImmediate(() => {
+            this.#later = null
+            this.#turn()
+          })
+        }
+      }
+    } finally {
+      this.#turning = false
+    }
+    if (thrown !== null) {
+      // What the others queued meanwhile still leaves.
+      if (this.#opCount > 0) queueMicrotask(() => this.#turn())
+      throw thrown.error
+    }
+  }
+}
