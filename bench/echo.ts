@@ -38,8 +38,14 @@ export const CONTENDERS: Contender[] = [
   {
     id: 'stream',
     short: 'epoll-napi streams',
-    label: 'epoll-napi openStream + pipeline(stream, stream) (bench/servers/stream-echo.ts)',
+    label: 'epoll-napi openStream + pipeline(stream, stream) (bench/servers/stream-echo.ts), io_uring engine',
     argv: () => [...TS_NODE, join(BENCH, 'servers', 'stream-echo.ts')],
+  },
+  {
+    id: 'stream-epoll',
+    short: 'epoll-napi streams (epoll)',
+    label: 'the same stream server with EPOLL_NAPI_ENGINE=epoll (the engine where io_uring is missing)',
+    argv: () => ['/usr/bin/env', 'EPOLL_NAPI_ENGINE=epoll', ...TS_NODE, join(BENCH, 'servers', 'stream-echo.ts')],
   },
   { id: 'python', short: 'Python select.epoll', label: 'Python select.epoll', argv: () => ['python3', join(BENCH, 'servers', 'echo.py')] },
   { id: 'node-net', short: 'node:net', label: 'node:net', argv: () => [NODE, join(BENCH, 'servers', 'node-net.mjs')] },
