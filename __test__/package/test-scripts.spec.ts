@@ -1,6 +1,7 @@
 // `npm test` runs the specs in three ava runs, each with its own heading: the behaviour folders
 // (test:js), the packaging, CI and meta checks (test:package) and the stress run (test:stress). A spec
-// folder that none of them names would silently never run in `npm test`.
+// folder that none of them names would silently never run in `npm test`. Beside them, test:js:epoll
+// runs the fd and socket folders again on the epoll engine, so that both engines pass them.
 import test from 'ava'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,9 +17,17 @@ function folders(script: string): string[] {
   return ava ? ava[1].trim().split(/\s+/).map((arg) => arg.replace(/^__test__\//, '').replace(/\/$/, '')) : []
 }
 
-test('npm test runs lint, the Rust tests and the three ava runs, in that order', (t) => {
-  t.is(scripts.test, ['lint', 'test:rust', ...PARTS].map((name) => `npm run ${name}`).join(' && '))
-  for (const part of PARTS) t.regex(scripts[part], /^echo '== .+ ==' && ava /, `${part} prints its heading, then runs ava`)
+test('npm test runs lint, the Rust tests, the three ava runs and the epoll-engine pass, in that order', (t) => {
+  const order = ['lint', 'test:rust', 'test:js', 'test:js:epoll', 'test:package', 'test:stress']
+  t.is(scripts.test, order.map((name) => `npm run ${name}`).join(' && '))
+  for (const part of [...PARTS, 'test:js:epoll']) t.regex(scripts[part], /^echo '== .+ ==' && (EPOLL_NAPI_ENGINE=epoll )?ava /, `${part} prints its heading, then runs ava`)
+})
+
+test('the epoll-engine pass runs on epoll every folder whose specs open streams or sockets', (t) => {
+  t.regex(scripts['test:js:epoll'], /&& EPOLL_NAPI_ENGINE=epoll ava /)
+  const again = /ava\s+([^&]*)$/.exec(scripts['test:js:epoll'])![1].trim().split(/\s+/)
+  t.deepEqual(again, ['__test__/io', '__test__/net'])
+  for (const folder of again) t.true(folders('test:js').includes(folder.replace('__test__/', '')), `${folder} is a test:js folder`)
 })
 
 test('every folder of __test__/ that holds specs is run by exactly one of test:js, test:package and test:stress', (t) => {
