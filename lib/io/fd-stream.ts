@@ -15,7 +15,7 @@ import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP } from '../e
 import { systemError } from '../internal/errors'
 import { shutdown } from '../net/socket'
 import { close } from './fd'
-import { type RingHost, ringDriver, RingStreamIo } from './ring/index'
+import { ringDriver, RingStreamIo } from './ring/index'
 import type { StreamKind } from './stream-kind'
 import { needLoop, streamEpoll } from './stream-loop'
 import { poolOffset, poolTake, poolWithRoom, readBurst, readMessages, STOP_BUDGET, STOP_EOF, STOP_ERROR_NEXT, writeOne, writeViews } from './stream-read'
@@ -88,7 +88,7 @@ export class FdStream extends Duplex {
     this.#mask = (EPOLLET | (kind.readable ? EPOLLIN | EPOLLRDHUP : 0)) >>> 0
     const driver = kind.streamSocket ? ringDriver() : null
     if (driver !== null) {
-      this.#ring = new RingStreamIo(driver, this.#ringHost())
+      this.#ring = new RingStreamIo(driver, this, fd)
       return
     }
     try {
@@ -212,17 +212,9 @@ export class FdStream extends Duplex {
     callback(error)
   }
 
-  /** What the ring engine needs of this stream. */
-  #ringHost(): RingHost {
-    const stream = this
-    return {
-      get fd() {
-        return stream.#fd
-      },
-      push: (chunk) => this.push(chunk),
-      destroy: (error) => this.destroy(error),
-      busyChanged: () => this.#updateNeed(),
-    }
+  /** @internal The io_uring engine started or stopped waiting for the kernel for this stream. */
+  ringBusyChanged(): void {
+    this.#updateNeed()
   }
 
   #onEvents(events: number): void {

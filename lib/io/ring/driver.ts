@@ -5,8 +5,9 @@
  * while completions wait); operations queued outside a turn are submitted in a microtask, so the
  * writes of one callback leave in one system call.
  *
- * Tokens name operations: a token stays taken until its operation's last completion, so a
- * completion never reaches the wrong stream, even after the stream that queued it is gone.
+ * Tokens name operations: a slot of the token tables stays taken until its operation's last
+ * completion, and a reused slot gets a new token, so a completion or a cancellation never reaches
+ * the wrong stream, even after the stream that queued it is gone.
  */
 import { EPOLLIN } from '../../epoll/flags'
 import { hotCall } from '../../internal/native'
@@ -20,6 +21,7 @@ const nativeRingTurn = hotCall('ringTurn')
 const RECV = 1
 const SEND = 2
 const CANCEL = 3
+const RECV_MULTI = 4
 /** Numbers per operation in `ops`, and per completion in `out`. */
 const OP_STRIDE = 3
 const OUT_STRIDE = 4
@@ -28,14 +30,22 @@ const OUT_CAPACITY = 256
 /** Rounds of one turn (submit, reap, dispatch) before the rest waits for `setImmediate`. */
 const MAX_ROUNDS = 16
 
-/** What a completion is handed to. */
+/** What completions are handed to: the receives' and the sends' of one owner. */
 export interface Completer {
   /**
-   * The result of the operation (bytes, 0, or `-errno`), and for a receive with bytes their
-   * place in `pool` (`offset` -1 otherwise). Called once per completion.
+   * A receive completed: its result (bytes, 0 for end of file, or `-errno`), where its bytes are in
+   * `pool` (`offset` -1 without bytes), and whether more completions of it follow (a multishot
+   * receive that stays armed).
    */
-  complete(result: number, pool: Buffer, offset: number): void
+  received(result: number, pool: Buffer, offset: number, more: boolean): void
+  /** A send completed: the bytes the kernel took, or `-errno`. */
+  sent(result: number): void
 }
+
+/** Tokens are `generation << SLOT_BITS | slot`: a slot is reused, its token is not (for 2,047 reuses). */
+const SLOT_BITS = 20
+const SLOT_MASK = (1 << SLOT_BITS) - 1
+const GENERATIONS = 2047
 
 /** One thread's driver, made with its ring. */
 export class RingDriver {
@@ -45,8 +55,13 @@ export class RingDriver {
   #views: (Uint8Array | undefined)[] = []
   readonly #out = new Int32Array(OUT_STRIDE * OUT_CAPACITY)
   readonly #state = new Int32Array(1)
-  readonly #waiting = new Map<number, { completer: Completer; view: Uint8Array | undefined }>()
-  #nextToken = 1
+  /** Per slot: the token it holds now (0: free), its owner, whether it is a send, and a send's bytes (kept alive). */
+  readonly #tokens: number[] = [0]
+  readonly #owners: (Completer | undefined)[] = [undefined]
+  readonly #sends: boolean[] = [false]
+  readonly #held: (Uint8Array | undefined)[] = [undefined]
+  readonly #free: number[] = []
+  #generation = 1
   #turning = false
   #flushQueued = false
   #later: NodeJS.Immediate | null = null
@@ -59,13 +74,21 @@ export class RingDriver {
   }
 
   /** Queues a receive into one of the ring's buffers; returns its token. */
-  recv(fd: number, completer: Completer): number {
-    return this.#queue(RECV, fd, completer, undefined)
+  recv(fd: number, owner: Completer): number {
+    return this.#queue(RECV, fd, owner, undefined)
+  }
+
+  /**
+   * Queues a multishot receive: it stays armed, each arrival one completion, until end of file, an
+   * error, no free buffer (`-ENOBUFS`) or a cancellation ends it; returns its token.
+   */
+  recvMulti(fd: number, owner: Completer): number {
+    return this.#queue(RECV_MULTI, fd, owner, undefined)
   }
 
   /** Queues a send of `view` (kept referenced until its completion); returns its token. */
-  send(fd: number, view: Uint8Array, completer: Completer): number {
-    return this.#queue(SEND, fd, completer, view)
+  send(fd: number, view: Uint8Array, owner: Completer): number {
+    return this.#queue(SEND, fd, owner, view)
   }
 
   /** Cancels the operation of `token`: it completes (with `-ECANCELED` if it had not yet). */
@@ -73,11 +96,22 @@ export class RingDriver {
     this.#push(CANCEL, -1, token, undefined)
   }
 
-  #queue(kind: number, fd: number, completer: Completer, view: Uint8Array | undefined): number {
-    let token = this.#nextToken
-    while (this.#waiting.has(token)) token = token === 0x7fffffff ? 1 : token + 1
-    this.#nextToken = token === 0x7fffffff ? 1 : token + 1
-    this.#waiting.set(token, { completer, view })
+  #queue(kind: number, fd: number, owner: Completer, view: Uint8Array | undefined): number {
+    let slot = this.#free.pop()
+    if (slot === undefined) {
+      slot = this.#tokens.length
+      if (slot > SLOT_MASK) throw new RangeError(`more than ${SLOT_MASK} io_uring operations in flight`)
+      this.#tokens.push(0)
+      this.#owners.push(undefined)
+      this.#sends.push(false)
+      this.#held.push(undefined)
+    }
+    const token = (this.#generation << SLOT_BITS) | slot
+    this.#generation = this.#generation === GENERATIONS ? 1 : this.#generation + 1
+    this.#tokens[slot] = token
+    this.#owners[slot] = owner
+    this.#sends[slot] = kind === SEND
+    this.#held[slot] = view
     this.#push(kind, fd, token, view)
     return token
   }
@@ -131,11 +165,20 @@ export class RingDriver {
         for (let i = 0; i < n; i++) {
           const at = i * OUT_STRIDE
           const token = out[at]
-          const entry = this.#waiting.get(token)
-          if (entry === undefined) continue
-          if (out[at + 2] === 0) this.#waiting.delete(token)
+          const slot = token & SLOT_MASK
+          if (this.#tokens[slot] !== token) continue
+          const owner = this.#owners[slot]!
+          const more = out[at + 2] !== 0
+          const isSend = this.#sends[slot]
+          if (!more) {
+            this.#tokens[slot] = 0
+            this.#owners[slot] = undefined
+            this.#held[slot] = undefined
+            this.#free.push(slot)
+          }
           try {
-            entry.completer.complete(out[at + 1], pool, out[at + 3])
+            if (isSend) owner.sent(out[at + 1])
+            else owner.received(out[at + 1], pool, out[at + 3], more)
           } catch (error) {
             // A consumer's handler threw (from inside a push): the other completions of the batch
             // are still handed out, and the first error is thrown when the batch is done.

@@ -1,26 +1,31 @@
 /**
  * A socket stream's reads and writes on the io_uring engine (see `../fd-stream` for the stream):
- * a receive is queued whenever the consumer wants data and none is in flight; a write is one send
- * (the rest of a short send is sent again), completed when the kernel took every byte. Every
- * operation leaves with the rest of the turn's in one `io_uring_enter` (`./driver`).
+ * while the consumer wants data, one multishot receive stays armed (each arrival one completion,
+ * with no operation to submit again); when the consumer has enough it is cancelled, and armed
+ * again when the consumer asks. A write is one send (the rest of a short send is sent again),
+ * completed when the kernel took every byte. Every operation leaves with the rest of the turn's in
+ * one `io_uring_enter` (`./driver`). Kernels before 6.0 refuse multishot receives (`EINVAL`): the
+ * thread then queues one receive per arrival.
  */
 import { constants } from 'node:os'
 
 import { completionError } from '../../internal/errors'
 import type { Completer, RingDriver } from './driver'
 
-/** What the stream gives its engine. */
+/** What the stream gives its engine (the stream itself: one shape for every stream). */
 export interface RingHost {
-  readonly fd: number
   /** Hands a chunk (or the end, `null`) to the consumer: false when it wants no more now. */
   push(chunk: Uint8Array | null): boolean
   /** Fails the stream. */
   destroy(error: Error): void
   /** The engine started or stopped waiting for the kernel (the stream keeps the loop alive while it waits). */
-  busyChanged(): void
+  ringBusyChanged(): void
 }
 
-const { ECANCELED, ENOBUFS } = constants.errno
+const { ECANCELED, EINVAL, ENOBUFS } = constants.errno
+
+/** Whether this thread's kernel takes multishot receives (until one says `EINVAL`). */
+let multishot = true
 
 /** A write in flight: its bytes (what is left of them) and its callback. */
 interface InFlight {
@@ -29,25 +34,29 @@ interface InFlight {
 }
 
 /** The reads and writes of one stream socket, on the ring. */
-export class RingStreamIo {
+export class RingStreamIo implements Completer {
   readonly #driver: RingDriver
   readonly #host: RingHost
-  readonly #receiver: Completer
-  readonly #sender: Completer
+  readonly #fd: number
   /** The token of the receive in flight (0: none). */
   #recvToken = 0
   #sendToken = 0
   #wantRead = false
+  /** A cancellation of the armed receive is on its way (the consumer had enough). */
+  #cancelling = false
   #ended = false
   #closed = false
   #writing: InFlight | null = null
   #retry: NodeJS.Immediate | null = null
 
-  constructor(driver: RingDriver, host: RingHost) {
+  constructor(driver: RingDriver, host: RingHost, fd: number) {
     this.#driver = driver
     this.#host = host
-    this.#receiver = { complete: (result, pool, offset) => this.#received(result, pool, offset) }
-    this.#sender = { complete: (result) => this.#sent(result) }
+    this.#fd = fd
+  }
+
+  #arm(): void {
+    this.#recvToken = multishot ? this.#driver.recvMulti(this.#fd, this) : this.#driver.recv(this.#fd, this)
   }
 
   /** Whether the stream waits on the kernel: for data its consumer asked for, or for a write to be taken. */
@@ -58,15 +67,15 @@ export class RingStreamIo {
   /** The consumer wants data. */
   read(): void {
     this.#wantRead = true
-    if (this.#recvToken === 0 && !this.#ended && !this.#closed) this.#recvToken = this.#driver.recv(this.#host.fd, this.#receiver)
-    this.#host.busyChanged()
+    if (this.#recvToken === 0 && !this.#ended && !this.#closed) this.#arm()
+    this.#host.ringBusyChanged()
   }
 
   /** Sends `view`; `callback` runs when the kernel took all of it (or with the error). */
   write(view: Uint8Array, callback: (error?: Error | null) => void): void {
     this.#writing = { view, callback }
-    this.#sendToken = this.#driver.send(this.#host.fd, view, this.#sender)
-    this.#host.busyChanged()
+    this.#sendToken = this.#driver.send(this.#fd, view, this)
+    this.#host.ringBusyChanged()
   }
 
   /** The stream is destroyed: what is in flight is cancelled (its completions are ignored). */
@@ -78,12 +87,23 @@ export class RingStreamIo {
     this.#writing = null
   }
 
-  #received(result: number, pool: Buffer, offset: number): void {
-    this.#recvToken = 0
+  /** @internal The driver hands it a receive's completion. */
+  received(result: number, pool: Buffer, offset: number, more: boolean): void {
+    if (!more) {
+      this.#recvToken = 0
+      this.#cancelling = false
+    }
     if (this.#closed) return
     if (result > 0) {
       this.#wantRead = this.#host.push(pool.subarray(offset, offset + result))
-      if (this.#wantRead && !this.#closed && !this.#ended) this.#recvToken = this.#driver.recv(this.#host.fd, this.#receiver)
+      if (this.#closed || this.#ended) return
+      if (!more) {
+        if (this.#wantRead) this.#arm()
+      } else if (!this.#wantRead && !this.#cancelling) {
+        // The consumer has enough: stop receiving (what arrives before the cancellation is still pushed).
+        this.#cancelling = true
+        this.#driver.cancel(this.#recvToken)
+      }
     } else if (result === 0) {
       this.#ended = true
       this.#wantRead = false
@@ -94,25 +114,32 @@ export class RingStreamIo {
         this.#retry = null
         if (this.#wantRead) this.read()
       })
-    } else if (result !== -ECANCELED) {
+    } else if (result === -ECANCELED) {
+      // Cancelled because the consumer had enough; it may have asked again since.
+      if (this.#wantRead && !this.#ended) this.#arm()
+    } else if (result === -EINVAL && multishot) {
+      multishot = false
+      if (this.#wantRead) this.#arm()
+    } else {
       this.#wantRead = false
-      this.#host.destroy(completionError(-result, 'recv', `fd ${this.#host.fd}`))
+      this.#host.destroy(completionError(-result, 'recv', `fd ${this.#fd}`))
     }
-    this.#host.busyChanged()
+    this.#host.ringBusyChanged()
   }
 
-  #sent(result: number): void {
+  /** @internal The driver hands it a send's completion. */
+  sent(result: number): void {
     this.#sendToken = 0
     const writing = this.#writing
     if (writing === null || this.#closed) return
     if (result >= 0 && result < writing.view.byteLength) {
       // A short send (the socket's buffer filled up): the rest goes in the next send.
       writing.view = writing.view.subarray(result)
-      this.#sendToken = this.#driver.send(this.#host.fd, writing.view, this.#sender)
+      this.#sendToken = this.#driver.send(this.#fd, writing.view, this)
       return
     }
     this.#writing = null
-    this.#host.busyChanged()
-    writing.callback(result < 0 ? completionError(-result, 'send', `fd ${this.#host.fd}`) : null)
+    this.#host.ringBusyChanged()
+    writing.callback(result < 0 ? completionError(-result, 'send', `fd ${this.#fd}`) : null)
   }
 }

@@ -16,6 +16,10 @@ const IORING_ENTER_GETEVENTS: u32 = 1;
 pub enum Op {
     /// Receive what a socket has (up to one provided buffer): one completion.
     Recv { fd: RawFd, token: u32 },
+    /// Receive whenever the socket has data, each time into a provided buffer: one completion per
+    /// receive, with `more` set while the operation stays armed (it ends on end of file, an error,
+    /// no free buffer (`-ENOBUFS`) or a cancellation). Linux 6.0 or later: older ones say `-EINVAL`.
+    RecvMulti { fd: RawFd, token: u32 },
     /// Send `len` bytes at `data` (`MSG_NOSIGNAL`): one completion with the bytes taken.
     Send {
         fd: RawFd,
@@ -167,6 +171,9 @@ impl Ring {
                     .flags(squeue::Flags::BUFFER_SELECT)
                     .user_data(u64::from(token))
             }
+            Op::RecvMulti { fd, token } => opcode::RecvMulti::new(types::Fd(fd), GROUP)
+                .build()
+                .user_data(u64::from(token)),
             Op::Send {
                 fd,
                 token,

@@ -227,3 +227,42 @@ fn more_operations_than_submission_entries_are_submitted_in_parts() {
     want.extend((4..20).map(|i| (100 + i, 1, Vec::new())));
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_multishot_receive_stays_armed_across_arrivals_and_ends_with_end_of_file() {
+    let mut ring = ring();
+    let (a, b) = pair();
+    // SAFETY: a receive refers to no caller memory.
+    unsafe {
+        ring.push(Op::RecvMulti {
+            fd: a.as_raw_fd(),
+            token: 5,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    let mut seen = Vec::new();
+    for word in ["one", "two", "three"] {
+        write_all(&b, word.as_bytes());
+        assert!(readable(&ring, 1000));
+        ring.submit().unwrap();
+        ring.reap(64, 1 << 20, |c| {
+            seen.push((c.token, c.result, c.more, c.data.map(<[u8]>::to_vec)))
+        });
+    }
+    drop(b);
+    assert!(readable(&ring, 1000));
+    ring.submit().unwrap();
+    ring.reap(64, 1 << 20, |c| {
+        seen.push((c.token, c.result, c.more, c.data.map(<[u8]>::to_vec)))
+    });
+    assert_eq!(
+        seen,
+        vec![
+            (5, 3, true, Some(b"one".to_vec())),
+            (5, 3, true, Some(b"two".to_vec())),
+            (5, 5, true, Some(b"three".to_vec())),
+            (5, 0, false, None),
+        ]
+    );
+}

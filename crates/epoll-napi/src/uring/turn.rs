@@ -6,7 +6,7 @@
 //! `state[0]` is 1 when completions were left waiting (out or pool full), else 0. Returns how many
 //! completions were written.
 //!
-//! `ops` holds 3 numbers per operation: kind (1 receive, 2 send, 3 cancel), fd, token; a send's
+//! `ops` holds 3 numbers per operation: kind (1 receive, 2 send, 3 cancel, 4 multishot receive), fd, token; a send's
 //! bytes are `views[i]` for operation `i`. The TypeScript layer (`lib/io/ring/`) keeps every sent
 //! view referenced until its completion: the kernel reads it until then.
 
@@ -21,6 +21,7 @@ use super::with_ring;
 const RECV: i32 = 1;
 const SEND: i32 = 2;
 const CANCEL: i32 = 3;
+const RECV_MULTI: i32 = 4;
 /// Numbers per operation in `ops`, and per completion in `out`.
 const OP_STRIDE: usize = 3;
 const OUT_STRIDE: usize = 4;
@@ -87,11 +88,12 @@ pub fn ring_turn(
                     }
                 }
                 CANCEL => Op::Cancel { token },
+                RECV_MULTI => Op::RecvMulti { fd, token },
                 _ => {
                     return Err(out_of_range(
                         env,
                         &format!("ops[{}]", i * 3),
-                        "1, 2 or 3",
+                        "1, 2, 3 or 4",
                         kind,
                     ))
                 }
