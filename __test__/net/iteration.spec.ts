@@ -112,7 +112,7 @@ test('datagrams() marks a datagram larger than slotSize as truncated, hands out 
   for await (const d of datagrams(server, { slotSize: 16, views: true })) {
     t.is(d.data.length, 16)
     t.true(d.truncated)
-    t.is(d.data.buffer.byteLength, 16 * 64, 'a view into the batch, not a copy')
+    t.true(d.data.buffer.byteLength > d.data.byteLength, 'a view into memory the engine received into, not a copy')
     break
   }
   const controller = new AbortController()

@@ -26,7 +26,7 @@ test('npm test runs lint, the Rust tests, the three ava runs and the epoll-engin
 test('the epoll-engine pass runs on epoll every folder whose specs open streams or sockets', (t) => {
   t.regex(scripts['test:js:epoll'], /&& EPOLL_NAPI_ENGINE=epoll ava /)
   const again = /ava\s+([^&]*)$/.exec(scripts['test:js:epoll'])![1].trim().split(/\s+/)
-  t.deepEqual(again, ['__test__/io', '__test__/net'])
+  t.deepEqual(again, ['__test__/io', '__test__/net', '__test__/daemon'])
   for (const folder of again) t.true(folders('test:js').includes(folder.replace('__test__/', '')), `${folder} is a test:js folder`)
 })
 

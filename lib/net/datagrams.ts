@@ -2,14 +2,17 @@
  * `for await (const d of datagrams(fd))`: a datagram socket as an async iterable, backed by the
  * batch calls: each step of the loop that finds nothing buffered receives up to `batch` datagrams
  * with ONE `recvmmsg`, and the answers queued with `reply()` during a batch leave together in ONE
- * `sendmmsg` before the next receive. The idiomatic loop is the fast one.
+ * `sendmmsg` before the next receive. The idiomatic loop is the fast one. On the io_uring engine
+ * the same loop runs on the ring (`./datagrams-ring`): no system call per batch at all.
  */
 import { Epoll } from '../epoll/epoll'
 import { abortErrorOf } from '../internal/abort'
 import { type Fd, validateFd, validateInteger, validateOptionalBoolean, validateOptionalSignal, validateOptions, validateViewLength } from '../internal/validators'
 import { getBlocking, setBlocking, WOULD_BLOCK } from '../io/fd'
+import { ringDriver } from '../io/ring/index'
 import { ADDRESS_SLOT_SIZE, MAX_MESSAGES, MessageBatch, META_STRIDE, recvMessages, sendMessages } from './message-batch'
 import { isClosed } from './connections'
+import { ringDatagrams, ringSlotLimit } from './datagrams-ring'
 import { sendTo } from './datagram'
 import type { PeerAddress, Socket } from './socket-object'
 
@@ -69,6 +72,12 @@ export async function* datagrams(source: Fd | Socket, options?: DatagramsOptions
   const slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
   const views = validateOptionalBoolean(opts.views, 'options.views') ?? false
   if (getBlocking(fd)) setBlocking(fd, false)
+  // On the io_uring engine (where the slot fits a receive buffer) the same loop runs on the ring.
+  const driver = ringDriver()
+  if (driver !== null && slotSize <= ringSlotLimit(driver.bufferSize)) {
+    yield* ringDatagrams(driver, fd, source, signal, views, Math.max(4 * capacity, 256), slotSize)
+    return
+  }
   const received = new MessageBatch(capacity, { slotSize, addresses: true })
   const answers = new Answers(fd, capacity, slotSize)
   const epoll = new Epoll()

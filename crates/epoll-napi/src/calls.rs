@@ -106,7 +106,7 @@ pub const CALLS: [Call; 13] = [
     call!(
         "ringTurn",
         uring::ring_turn,
-        "(ops: Int32Array, opCount: number, views: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number",
+        "(ops: Int32Array, opCount: number, views: ArrayBufferView[], names: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number",
     ),
 ];
 

@@ -78,13 +78,17 @@ export class RingStreamIo implements Completer {
     this.#host.ringBusyChanged()
   }
 
-  /** The stream is destroyed: what is in flight is cancelled (its completions are ignored). */
+  /**
+   * The stream is destroyed, its fd about to be closed: what is in flight is cancelled (its
+   * completions are ignored), and everything queued is submitted first, while the fd is still open.
+   */
   close(): void {
     this.#closed = true
     if (this.#retry !== null) clearImmediate(this.#retry)
     if (this.#recvToken !== 0) this.#driver.cancel(this.#recvToken)
     if (this.#sendToken !== 0) this.#driver.cancel(this.#sendToken)
     this.#writing = null
+    this.#driver.flush()
   }
 
   /** @internal The driver hands it a receive's completion. */

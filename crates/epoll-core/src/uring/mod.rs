@@ -28,6 +28,12 @@ mod buffers;
     target_arch = "aarch64",
     target_arch = "riscv64"
 ))]
+mod recvmsg;
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+))]
 mod ring;
 #[cfg(not(any(
     target_arch = "x86_64",

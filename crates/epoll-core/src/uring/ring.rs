@@ -29,16 +29,39 @@ pub enum Op {
     },
     /// Cancel the operation of `token` (it completes with `-ECANCELED` if it had not yet).
     Cancel { token: u32 },
+    /// Receive datagrams whenever they arrive, each with its sender, each into a provided buffer
+    /// (one completion per datagram, `more` while armed, as [`Op::RecvMulti`]). Linux 6.0 or later.
+    RecvMsgMulti { fd: RawFd, token: u32 },
+    /// Send `len` bytes at `data` to the raw `struct sockaddr` at `address` (`sendto`); the address
+    /// is read when the operation is submitted, the bytes until its completion.
+    SendTo {
+        fd: RawFd,
+        token: u32,
+        data: *const u8,
+        len: u32,
+        address: *const u8,
+        address_len: u32,
+    },
 }
 
 /// One completion: the operation's token, its result (bytes, or `-errno`), whether more
 /// completions of the same operation follow, and the received bytes of a receive.
 pub struct Completion<'a> {
     pub token: u32,
+    /// Bytes (a datagram's payload bytes for [`Op::RecvMsgMulti`]), 0, or `-errno`.
     pub result: i32,
     pub more: bool,
     pub data: Option<&'a [u8]>,
+    /// The sender's raw `struct sockaddr` ([`Op::RecvMsgMulti`]).
+    pub name: Option<&'a [u8]>,
+    /// The datagram was longer than the buffer: the rest is lost ([`Op::RecvMsgMulti`]).
+    pub truncated: bool,
 }
+
+/// The room for a sender's address in a multishot `recvmsg` buffer: a `struct sockaddr_storage`.
+const NAME_ROOM: u32 = 128;
+/// `user_data` bits above the token that mark a multishot `recvmsg`, whose buffers hold a header.
+const RECVMSG_TAG: u64 = 1 << 32;
 
 /// One thread's ring and its provided buffers.
 pub struct Ring {
@@ -46,6 +69,9 @@ pub struct Ring {
     uring: IoUring,
     buffers: Buffers,
     setup: &'static str,
+    /// What every multishot `recvmsg` asks for: the sender's address, no control messages. The
+    /// kernel reads it when the operation is submitted; a completion's buffer is laid out by it.
+    recvmsg: Box<libc::msghdr>,
 }
 
 /// The setups tried, best first: each later one drops a flag an older kernel refuses (EINVAL).
@@ -115,6 +141,7 @@ impl Ring {
             (opcode::Recv::CODE, "RECV"),
             (opcode::Send::CODE, "SEND"),
             (opcode::AsyncCancel::CODE, "ASYNC_CANCEL"),
+            (opcode::RecvMsg::CODE, "RECVMSG"),
         ] {
             if !probe.is_supported(code) {
                 return Err(unavailable(
@@ -140,10 +167,14 @@ impl Ring {
                 Some(&e),
             ));
         }
+        // SAFETY: an all-zero msghdr is valid (null pointers, zero lengths).
+        let mut recvmsg: Box<libc::msghdr> = Box::new(unsafe { std::mem::zeroed() });
+        recvmsg.msg_namelen = NAME_ROOM;
         Ok(Ring {
             uring,
             buffers,
             setup,
+            recvmsg,
         })
     }
 
@@ -172,6 +203,24 @@ impl Ring {
                     .user_data(u64::from(token))
             }
             Op::RecvMulti { fd, token } => opcode::RecvMulti::new(types::Fd(fd), GROUP)
+                .build()
+                .user_data(u64::from(token)),
+            Op::RecvMsgMulti { fd, token } => {
+                opcode::RecvMsgMulti::new(types::Fd(fd), &*self.recvmsg, GROUP)
+                    .build()
+                    .user_data(u64::from(token) | RECVMSG_TAG)
+            }
+            Op::SendTo {
+                fd,
+                token,
+                data,
+                len,
+                address,
+                address_len,
+            } => opcode::Send::new(types::Fd(fd), data, len)
+                .flags(libc::MSG_NOSIGNAL)
+                .dest_addr(address.cast())
+                .dest_addr_len(address_len)
                 .build()
                 .user_data(u64::from(token)),
             Op::Send {
@@ -254,18 +303,33 @@ impl Ring {
             let flags = cqe.flags();
             let buffer = cqueue::buffer_select(flags);
             if cqe.user_data() != INTERNAL_TOKEN {
-                let result = cqe.result();
-                let data = match buffer {
-                    Some(bid) if result > 0 => Some(self.buffers.filled(bid, result as usize)),
-                    _ => None,
-                };
-                room -= data.map_or(0, <[u8]>::len);
-                each(Completion {
+                let mut completion = Completion {
                     token: cqe.user_data() as u32,
-                    result,
+                    result: cqe.result(),
                     more: cqueue::more(flags),
-                    data,
-                });
+                    data: None,
+                    name: None,
+                    truncated: false,
+                };
+                if let Some(bid) = buffer.filter(|_| completion.result > 0) {
+                    let filled = self.buffers.filled(bid, completion.result as usize);
+                    if cqe.user_data() & RECVMSG_TAG == 0 {
+                        completion.data = Some(filled);
+                    } else if let Some(datagram) = super::recvmsg::parse(filled, NAME_ROOM as usize)
+                    {
+                        completion.name = Some(datagram.name);
+                        completion.data = Some(datagram.payload);
+                        completion.truncated = datagram.truncated;
+                        completion.result = datagram.payload.len() as i32;
+                    } else {
+                        // The kernel always writes the header it was asked for; a buffer too
+                        // short for it is a broken kernel, reported as a failed receive.
+                        completion.result = -libc::EIO;
+                    }
+                }
+                room -=
+                    completion.data.map_or(0, <[u8]>::len) + completion.name.map_or(0, <[u8]>::len);
+                each(completion);
                 count += 1;
             }
             if let Some(bid) = buffer {

@@ -266,3 +266,121 @@ fn a_multishot_receive_stays_armed_across_arrivals_and_ends_with_end_of_file() {
         ]
     );
 }
+
+/// A UDP socket on 127.0.0.1 and its raw address.
+fn udp() -> (OwnedFd, Vec<u8>) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket calls on a new fd and locals of the right sizes.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_NONBLOCK, 0);
+        assert!(fd >= 0);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as u16;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as u32;
+        assert_eq!(
+            libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len),
+            0
+        );
+        let mut len = len;
+        libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_in).cast(), &mut len);
+        let raw = std::slice::from_raw_parts(
+            (&addr as *const libc::sockaddr_in).cast::<u8>(),
+            len as usize,
+        )
+        .to_vec();
+        (OwnedFd::from_raw_fd(fd), raw)
+    }
+}
+
+#[test]
+fn datagrams_arrive_with_their_senders_and_a_send_to_answers_the_sender() {
+    let mut ring = ring();
+    let (server, server_address) = udp();
+    let (client, client_address) = udp();
+    // SAFETY: a receive refers to no caller memory.
+    unsafe {
+        ring.push(Op::RecvMsgMulti {
+            fd: server.as_raw_fd(),
+            token: 4,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    for word in [&b"first"[..], b"second"] {
+        // SAFETY: valid buffer and address for the call.
+        let sent = unsafe {
+            libc::sendto(
+                client.as_raw_fd(),
+                word.as_ptr().cast(),
+                word.len(),
+                0,
+                server_address.as_ptr().cast(),
+                server_address.len() as u32,
+            )
+        };
+        assert_eq!(sent, word.len() as isize);
+    }
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        if seen.len() == 2 {
+            break;
+        }
+        readable(&ring, 100);
+        ring.submit().unwrap();
+        ring.reap(64, 1 << 20, |c| {
+            seen.push((
+                c.token,
+                c.result,
+                c.more,
+                c.data.map(<[u8]>::to_vec),
+                c.name.map(<[u8]>::to_vec),
+                c.truncated,
+            ))
+        });
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (
+                4,
+                5,
+                true,
+                Some(b"first".to_vec()),
+                Some(client_address.clone()),
+                false
+            ),
+            (
+                4,
+                6,
+                true,
+                Some(b"second".to_vec()),
+                Some(client_address.clone()),
+                false
+            ),
+        ]
+    );
+    let answer = b"answer";
+    // SAFETY: `answer` and the address live until the completion is reaped below.
+    unsafe {
+        ring.push(Op::SendTo {
+            fd: server.as_raw_fd(),
+            token: 8,
+            data: answer.as_ptr(),
+            len: 6,
+            address: client_address.as_ptr(),
+            address_len: client_address.len() as u32,
+        })
+    }
+    .unwrap();
+    ring.submit().unwrap();
+    let mut sent = Vec::new();
+    ring.reap(64, 1 << 20, |c| sent.push((c.token, c.result)));
+    assert_eq!(sent, vec![(8, 6)]);
+    let mut got = [0u8; 16];
+    assert_eq!(
+        crate::fd::read(client.as_raw_fd(), &mut got).unwrap(),
+        Some(6)
+    );
+    assert_eq!(&got[..6], b"answer");
+}

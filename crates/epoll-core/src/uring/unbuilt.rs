@@ -32,6 +32,8 @@ pub struct Completion<'a> {
     pub result: i32,
     pub more: bool,
     pub data: Option<&'a [u8]>,
+    pub name: Option<&'a [u8]>,
+    pub truncated: bool,
 }
 
 impl Ring {

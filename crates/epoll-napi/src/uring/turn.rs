@@ -1,13 +1,15 @@
-//! `ringTurn(ops, opCount, views, out, pool, poolOffset, poolRoom, state)`: one turn of the ring in
-//! one crossing. The operations queued by the TypeScript layer since the last turn are pushed and
-//! submitted with the completions the kernel owes this thread in one `io_uring_enter`; then every
-//! completion that fits is written to `out` (4 numbers each: token, result, more, offset), the
-//! bytes of each receive copied into `pool` from `poolOffset` (its `offset` says where).
+//! `ringTurn(ops, opCount, views, names, out, pool, poolOffset, poolRoom, state)`: one turn of the
+//! ring in one crossing. The operations queued by the TypeScript layer since the last turn are
+//! pushed and submitted with the completions the kernel owes this thread in one `io_uring_enter`;
+//! then every completion that fits is written to `out` (6 numbers each: token, result, more,
+//! offset, name length, truncated), the bytes of each receive copied into `pool` from `poolOffset`
+//! (its `offset` says where; a datagram's sender, its raw `struct sockaddr`, just before them).
 //! `state[0]` is 1 when completions were left waiting (out or pool full), else 0. Returns how many
 //! completions were written.
 //!
-//! `ops` holds 3 numbers per operation: kind (1 receive, 2 send, 3 cancel, 4 multishot receive), fd, token; a send's
-//! bytes are `views[i]` for operation `i`. The TypeScript layer (`lib/io/ring/`) keeps every sent
+//! `ops` holds 3 numbers per operation: kind (1 receive, 2 send, 3 cancel, 4 multishot receive,
+//! 5 multishot datagram receive, 6 send to an address), fd, token; a send's bytes are `views[i]`
+//! for operation `i`, a send-to's address `names[i]`. The TypeScript layer (`lib/io/ring/`) keeps every sent
 //! view referenced until its completion: the kernel reads it until then.
 
 use epoll_core::uring::Op;
@@ -22,12 +24,14 @@ const RECV: i32 = 1;
 const SEND: i32 = 2;
 const CANCEL: i32 = 3;
 const RECV_MULTI: i32 = 4;
+const RECVMSG_MULTI: i32 = 5;
+const SEND_TO: i32 = 6;
 /// Numbers per operation in `ops`, and per completion in `out`.
 const OP_STRIDE: usize = 3;
-const OUT_STRIDE: usize = 4;
+const OUT_STRIDE: usize = 6;
 
-/// Element `i` of the array `views`, as the bytes of a view.
-fn view_at(env: &Env, views: Value, i: usize) -> napi::Result<convert::View> {
+/// Element `i` of the array `views` (named `name` in errors), as the bytes of a view.
+fn view_at(env: &Env, name: &str, views: Value, i: usize) -> napi::Result<convert::View> {
     let mut element = std::ptr::null_mut();
     // SAFETY: `views` is a live value of this call (an array: its kind is checked by the element
     // read failing otherwise); `element` is a valid out-pointer.
@@ -38,12 +42,12 @@ fn view_at(env: &Env, views: Value, i: usize) -> napi::Result<convert::View> {
             "exception pending",
         ));
     }
-    convert::view(env, &format!("views[{i}]"), element)
+    convert::view(env, &format!("{name}[{i}]"), element)
 }
 
 pub fn ring_turn(
     env: &Env,
-    [ops, op_count, views, out, pool, pool_offset, pool_room, state]: [Value; 8],
+    [ops, op_count, views, names, out, pool, pool_offset, pool_room, state]: [Value; 9],
 ) -> napi::Result<i32> {
     let ops = convert::typed::<i32>(env, "ops", ops)?;
     let op_count = convert::count(env, "opCount", op_count, ops.len() / OP_STRIDE)?;
@@ -78,7 +82,7 @@ pub fn ring_turn(
             let op = match kind {
                 RECV => Op::Recv { fd, token },
                 SEND => {
-                    let view = view_at(env, views, i)?;
+                    let view = view_at(env, "views", views, i)?;
                     let len = u32::try_from(view.len()).unwrap_or(u32::MAX);
                     Op::Send {
                         fd,
@@ -89,11 +93,25 @@ pub fn ring_turn(
                 }
                 CANCEL => Op::Cancel { token },
                 RECV_MULTI => Op::RecvMulti { fd, token },
+                RECVMSG_MULTI => Op::RecvMsgMulti { fd, token },
+                SEND_TO => {
+                    let view = view_at(env, "views", views, i)?;
+                    let address = view_at(env, "names", names, i)?;
+                    Op::SendTo {
+                        fd,
+                        token,
+                        data: view.as_ptr(),
+                        len: u32::try_from(view.len()).unwrap_or(u32::MAX),
+                        address: address.as_ptr(),
+                        // A sockaddr longer than any family's is cut: the kernel refuses it (EINVAL).
+                        address_len: address.len().min(128) as u32,
+                    }
+                }
                 _ => {
                     return Err(out_of_range(
                         env,
                         &format!("ops[{}]", i * 3),
-                        "1, 2, 3 or 4",
+                        "1 to 6",
                         kind,
                     ))
                 }
@@ -111,6 +129,9 @@ pub fn ring_turn(
             out[at] = c.token as i32;
             out[at + 1] = c.result;
             out[at + 2] = i32::from(c.more);
+            let name = c.name.unwrap_or_default();
+            pool_bytes[used..used + name.len()].copy_from_slice(name);
+            used += name.len();
             out[at + 3] = match c.data {
                 Some(data) => {
                     pool_bytes[used..used + data.len()].copy_from_slice(data);
@@ -119,6 +140,8 @@ pub fn ring_turn(
                 }
                 None => -1,
             };
+            out[at + 4] = name.len() as i32;
+            out[at + 5] = i32::from(c.truncated);
             written += 1;
         });
         state[0] = i32::from(waiting);
