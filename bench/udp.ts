@@ -46,7 +46,18 @@ export const UDP_CONTENDERS: UdpContender[] = [
   { id: 'c-single', short: 'C recvfrom', label: 'C recvfrom/sendto (gcc -O2)', argv: () => need(C_SERVER, [C_SERVER, '--single']) },
   { id: 'ours-batch', short: 'epoll-napi batched', label: 'epoll-napi recvMessages/sendMessages, 64 per call', argv: () => ours('--batch') },
   { id: 'ours-single', short: 'epoll-napi single', label: 'epoll-napi recvFrom/sendTo', argv: () => ours('--single') },
-  { id: 'ours-iter', short: 'for await datagrams()', label: 'epoll-napi for await datagrams() + reply() (copies)', argv: () => [NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-datagrams.ts')] },
+  {
+    id: 'ours-iter',
+    short: 'for await datagrams()',
+    label: 'epoll-napi for await datagrams() + reply() (copies), io_uring engine',
+    argv: () => [NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-datagrams.ts')],
+  },
+  {
+    id: 'ours-iter-epoll',
+    short: 'datagrams() on epoll',
+    label: 'the same with EPOLL_NAPI_ENGINE=epoll (recvmmsg/sendmmsg batches)',
+    argv: () => ['/usr/bin/env', 'EPOLL_NAPI_ENGINE=epoll', NODE, '--import', 'tsx', join(BENCH, 'servers', 'udp-datagrams.ts')],
+  },
   {
     id: 'ours-iter-views',
     short: 'datagrams() views',

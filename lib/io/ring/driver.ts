@@ -2,8 +2,8 @@
  * The thread's ring at work: operations queued by streams during a turn of the event loop leave
  * together, and every completion comes back in the same crossing (`ringTurn`: one
  * `io_uring_enter`). The ring's fd is watched by the thread's stream `Epoll` (it polls readable
- * while completions wait); operations queued outside a turn are submitted in a microtask, so the
- * writes of one callback leave in one system call.
+ * while completions wait); operations queued outside a turn are submitted at the end of the event
+ * loop's turn (`setImmediate`), so the writes of every callback of that turn leave in one system call.
  *
  * Tokens name operations: a slot of the token tables stays taken until its operation's last
  * completion, and a reused slot gets a new token, so a completion or a cancellation never reaches
@@ -80,7 +80,6 @@ export class RingDriver {
   readonly #free: number[] = []
   #generation = 1
   #turning = false
-  #flushQueued = false
   #later: NodeJS.Immediate | null = null
 
   /** Bytes of one receive buffer. */
@@ -175,10 +174,12 @@ export class RingDriver {
     this.#ops[at] = token
     this.#names[this.#opCount] = name
     this.#views[this.#opCount++] = view
-    if (!this.#turning && !this.#flushQueued) {
-      this.#flushQueued = true
-      queueMicrotask(() => {
-        this.#flushQueued = false
+    // Outside a turn, what is queued leaves at the end of this turn of the event loop (its check
+    // phase): after every callback and promise continuation of the turn, all in one system call.
+    // (A microtask would submit per continuation: a `for await` loop answers between them.)
+    if (!this.#turning && this.#later === null) {
+      this.#later = setImmediate(() => {
+        this.#later = null
         this.#turn()
       })
     }
@@ -250,7 +251,12 @@ export class RingDriver {
     }
     if (thrown !== null) {
       // What the others queued meanwhile still leaves.
-      if (this.#opCount > 0) queueMicrotask(() => this.#turn())
+      if (this.#opCount > 0 && this.#later === null) {
+        this.#later = setImmediate(() => {
+          this.#later = null
+          this.#turn()
+        })
+      }
       throw thrown.error
     }
   }
