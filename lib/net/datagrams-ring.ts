@@ -29,23 +29,30 @@ const UNNAMED = 2
 /** One received datagram; `reply` sends to its sender through the ring. */
 class RingDatagram implements IncomingDatagram {
   readonly data: Uint8Array
-  readonly address: PeerAddress
   readonly truncated: boolean
   readonly #feed: DatagramFeed
   readonly #name: Uint8Array
+  #address: PeerAddress | null = null
 
   constructor(feed: DatagramFeed, data: Uint8Array, name: Uint8Array, truncated: boolean) {
     this.#feed = feed
     this.#name = name
     this.data = data
     this.truncated = truncated
-    this.address = decodeIpv4Fast(name, name.length) ?? (name.length > UNNAMED ? decodeAddress(name, 0, name.length) : { address: '', port: 0, family: 'unix' })
+  }
+
+  /** The sender, decoded when first asked (an echo that only replies never pays for it). */
+  get address(): PeerAddress {
+    const name = this.#name
+    this.#address ??= decodeIpv4Fast(name, name.length) ?? (name.length > UNNAMED ? decodeAddress(name, 0, name.length) : { address: '', port: 0, family: 'unix' })
+    return this.#address
   }
 
   reply(answer: ArrayBufferView | string): void {
     const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer
     const size = validateViewLength(bytes, 'data')
-    this.#feed.answer(new Uint8Array(bytes.buffer, bytes.byteOffset, size), this.#name, this.address)
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, size)
+    this.#feed.answer(view, this.#name, this)
   }
 }
 
@@ -149,11 +156,11 @@ class DatagramFeed implements Completer {
     this.stop()
   }
 
-  /** Sends `bytes` to the raw address `name` through the ring (`address` is its decoded form). */
-  answer(bytes: Uint8Array, name: Uint8Array, address: PeerAddress): void {
+  /** Sends `bytes` to the raw address `name` of `datagram`'s sender through the ring. */
+  answer(bytes: Uint8Array, name: Uint8Array, datagram: RingDatagram): void {
     if (isClosed(this.#source)) throw socketClosed()
     if (name.length <= UNNAMED) {
-      sendTo(this.#fd, bytes, address)
+      sendTo(this.#fd, bytes, datagram.address)
       return
     }
     this.#driver.sendTo(this.#fd, bytes, name, this)
@@ -172,7 +179,14 @@ class DatagramFeed implements Completer {
       // Bytes past `slotSize` are cut, as on epoll.
       const kept = Math.min(result, this.#slotSize)
       const view = pool.subarray(offset, offset + kept)
-      this.#queue.push(new RingDatagram(this, this.#views ? view : new Uint8Array(view), name, truncated || kept < result))
+      // A copy of its own, from Node's Buffer pool for small ones (no allocation per datagram);
+      // with `views`, the bytes where the ring put them (that memory is never written again).
+      let data = view
+      if (!this.#views) {
+        data = Buffer.allocUnsafe(kept)
+        data.set(view)
+      }
+      this.#queue.push(new RingDatagram(this, data, name, truncated || kept < result))
       if (more && !this.#cancelling && this.#queue.length - this.#head >= this.#limit) {
         // The loop falls behind: stop receiving until it catches up (the kernel buffers meanwhile).
         this.#cancelling = true
