@@ -27,6 +27,7 @@ const ROOT = join(import.meta.dirname, '..', '..')
 const PRELOAD = join(import.meta.dirname, 'qemu-exec.cjs')
 const SCENARIO = join(ROOT, '__test__', 'fixtures', 'event-loop-scenario.cjs')
 const IN_WORKER = join(ROOT, '__test__', 'fixtures', 'in-worker.cjs')
+const STREAM_SCENARIO = join(ROOT, '__test__', 'fixtures', 'stream-scenario.cjs')
 const DAEMON_SMOKE = join(ROOT, '__test__', 'fixtures', 'daemon-smoke.cjs')
 const requireHere = createRequire(import.meta.url)
 const { scenarioOutput, scenarioProblems } = requireHere('../../__test__/fixtures/scenario-expectations.cjs')
@@ -129,6 +130,26 @@ function scenarioCheck(runtime, bin, root, inWorker) {
   return jsonCheck(runtime, bin, root, inWorker ? [IN_WORKER, ...scenario] : scenario, (out) => scenarioProblems(out, EXPECTED_WATCHER[runtime.kind]))
 }
 
+/**
+ * Streams and a datagrams() loop through the installed package: on an emulated CPU QEMU's user mode
+ * has no io_uring, so this is where the epoll engine's fallback runs on other CPUs (the detail says
+ * which engine ran, and why).
+ */
+function streamCheck(runtime, bin, root) {
+  const engines = []
+  const result = jsonCheck(runtime, bin, root, [STREAM_SCENARIO, join(consumer, 'node_modules', 'epoll-napi')], (out) => {
+    engines.push(out.engine ? `${out.engine.name}${out.engine.reason ? ` (${out.engine.reason})` : ''}` : 'no engine reported')
+    const problems = []
+    if (out.pipe !== true) problems.push('pipe bytes differ')
+    if (out.echo !== true) problems.push('socket echo bytes differ')
+    if (JSON.stringify(out.datagrams) !== JSON.stringify(['pong a', 'pong b', 'pong c'])) problems.push(`datagrams answered ${JSON.stringify(out.datagrams)}`)
+    if (out.pendingClose?.closes !== 1 || out.pendingClose?.writeError !== 'EPIPE') problems.push(`close while reading: ${JSON.stringify(out.pendingClose)}`)
+    if (out.engine?.stream !== out.engine?.name) problems.push(`a socket stream ran on ${out.engine?.stream}, the engine is ${out.engine?.name}`)
+    return problems
+  })
+  return { ...result, detail: [result.detail, `engine: ${engines.join(', ')}`].filter(Boolean).join('; ') }
+}
+
 /** The daemon helpers once each (fd passing, ioctl, inotify, pidfd, systemd, busy polling), as package/daemon-runtimes.spec.ts runs them. */
 function daemonCheck(runtime, bin, root) {
   const args = [DAEMON_SMOKE, join(consumer, 'node_modules', 'epoll-napi')]
@@ -169,6 +190,7 @@ for (const runtime of runtimes) {
     ['event-loop scenario', scenarioCheck(runtime, bin, root, false)],
     ['event-loop scenario in a worker', scenarioCheck(runtime, bin, root, true)],
     ['daemon helpers', daemonCheck(runtime, bin, root)],
+    ['streams and datagrams()', streamCheck(runtime, bin, root)],
   ]
   const row = { target: runtime.platform, runtime: runtime.name, passed: 0, failed: 0, skipped: 0, seconds: 0, note: '' }
   for (const [name, check] of checks) {
