@@ -213,3 +213,20 @@ test('a worker with a receive in flight on its own ring terminates cleanly, and 
   t.is(String(await readAll(here)), 'still serving')
   closeAll(a, b)
 })
+
+test('more streams receiving at once than the ring has buffers (1,000 arrivals, 256 buffers): every byte still arrives', async (t) => {
+  const pairs = Array.from({ length: 1000 }, () => socketpair())
+  const streams = pairs.map(([a]) => openStream(a))
+  const payloads = pairs.map(() => randomBytes(1024))
+  const received = streams.map((stream) => readAll(stream))
+  // Every peer writes before the loop turns: all receives complete at once, more than the buffers.
+  pairs.forEach(([, b], i) => {
+    t.is(write(b, payloads[i]), 1024)
+    closeAll(b)
+  })
+  const got = await Promise.all(received)
+  t.true(
+    got.every((bytes, i) => Buffer.compare(bytes, payloads[i]) === 0),
+    'each stream read its peer’s bytes, whole and in order',
+  )
+})
