@@ -276,3 +276,4 @@ export declare function writeSlots(pairs: Uint32Array, count: number, lengths: I
 export declare function recvFrom(fd: number, buffer: ArrayBufferView, offset: number, length: number, name: Uint8Array, meta: Int32Array): number
 export declare function sendTo(fd: number, buffer: ArrayBufferView, offset: number, length: number, address: Uint8Array | null): number
 export declare function ringTurn(ops: Int32Array, opCount: number, views: ArrayBufferView[], names: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number
+export declare function acceptMany(fd: number, fds: Int32Array, names: Uint8Array, meta: Int32Array): number

@@ -46,7 +46,7 @@ macro_rules! call {
 }
 
 /// Every hand-made call. `scripts/build-native.mjs` parses the `call!` entries of this table.
-pub const CALLS: [Call; 13] = [
+pub const CALLS: [Call; 14] = [
     call!(
         "pollInto",
         epoll::poll_into,
@@ -107,6 +107,11 @@ pub const CALLS: [Call; 13] = [
         "ringTurn",
         uring::ring_turn,
         "(ops: Int32Array, opCount: number, views: ArrayBufferView[], names: ArrayBufferView[], out: Int32Array, pool: ArrayBufferView, poolOffset: number, poolRoom: number, state: Int32Array): number",
+    ),
+    call!(
+        "acceptMany",
+        net::accept_many,
+        "(fd: number, fds: Int32Array, names: Uint8Array, meta: Int32Array): number",
     ),
 ];
 

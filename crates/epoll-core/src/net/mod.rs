@@ -2,6 +2,7 @@
 //! accept, the stream and UDP helpers), the one address type, single datagrams, batches of
 //! messages, socket options, and the kernel's socket constants.
 
+mod accept_many;
 mod address;
 mod constants;
 mod datagram;
@@ -9,6 +10,7 @@ mod messages;
 mod options;
 mod socket;
 
+pub use accept_many::accept_many;
 pub use address::{local_address, remote_address, SockAddr, SOCKADDR_STORAGE_SIZE};
 pub use constants::SOCKET_CONSTANTS;
 pub use datagram::{recv_from, send_to, Received};

@@ -86,7 +86,7 @@ pub fn accept_from(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)
 }
 
 /// The one `accept4` call site: the peer's address into `name` unless it is empty.
-fn accept4(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)>, OsError> {
+pub(super) fn accept4(fd: RawFd, name: &mut [u8]) -> Result<Option<(OwnedFd, usize)>, OsError> {
     let flags = (libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) as libc::c_long;
     let capacity = name.len().min(SOCKADDR_STORAGE_SIZE) as libc::socklen_t;
     loop {

@@ -8,7 +8,7 @@ mod options;
 mod socket;
 
 pub use datagram::{recv_from, send_to};
-pub use socket::{accept, accept_from};
+pub use socket::{accept, accept_from, accept_many};
 
 use epoll_core::net::SockAddr;
 use napi::Env;

@@ -1,5 +1,5 @@
-//! The one socket module's binding: `socket`, `bind`, `connect`, `listen`, `acceptFd` and `acceptFrom` (hand-made),
-//! `listenStream`, `connectStream`, `socketpair`, `shutdown`, and the two addresses of a socket.
+//! The one socket module's binding: `socket`, `bind`, `connect`, `listen`, `acceptFd`, `acceptFrom`
+//! and `acceptMany` (hand-made), `listenStream`, `connectStream`, `socketpair`, `shutdown`, and the two addresses of a socket.
 //!
 //! Addresses cross as raw `struct sockaddr` bytes only, both ways (`lib/net/address.ts` encodes and
 //! decodes them): nothing here parses or formats one.
@@ -103,6 +103,41 @@ pub fn accept_from(env: &Env, [listener, name, meta]: [Value; 3]) -> Result<i32>
             conn
         })
     });
+    or_would_block(env, accepted)
+}
+
+/// `acceptMany(fd, fds, names, meta)`: every connection queued on `fd`, up to the room, in one
+/// call: connection `i`'s fd into `fds[i]`, its peer's raw `struct sockaddr` into the 128-byte slot
+/// `names[i * 128..]` and that address's length into `meta[1 + i]`; the count, or -1 when none is
+/// pending. `meta[0]` carries a failure met after some accepts (its errno) to the next call, which
+/// throws it first: pass the same `meta` every time.
+pub fn accept_many(env: &Env, [listener, fds, names, meta]: [Value; 4]) -> Result<i32> {
+    let fd = convert::fd_arg(env, listener)?;
+    let fds = convert::typed::<i32>(env, "fds", fds)?;
+    let names = convert::bytes(env, "names", names)?;
+    let meta = convert::typed::<i32>(env, "meta", meta)?;
+    apart(
+        env,
+        &[
+            Span::of("fds", fds),
+            Span::of("names", names),
+            Span::of("meta", meta),
+        ],
+    )?;
+    let Some((deferred, lengths)) = meta.split_first_mut() else {
+        return Err(errors::out_of_range(env, "meta.length", ">= 1", 0));
+    };
+    if *deferred != 0 && epoll_core::errno_name(*deferred).is_none() {
+        let reason = "must hold 0 or the errno a previous call left there";
+        return Err(invalid_value(
+            env,
+            "meta[0]",
+            reason,
+            Some(&deferred.to_string()),
+        ));
+    }
+    let accepted = net::accept_many(fd, fds, names, lengths, deferred)
+        .map_err(|e| e.with_detail(format!("fd {fd}")));
     or_would_block(env, accepted)
 }
 
