@@ -23,6 +23,12 @@ const CONTENDERS = [
   { id: 'node-net', label: `node:net (Node ${process.versions.node})`, argv: [process.execPath, join(BENCH, 'servers', 'accept-net.mjs')] },
 ]
 
+/** Adds the `connections()` server of another checkout (`--baseline DIR`) as `connections@base`. */
+export function addAcceptBaseline(dir: string): void {
+  const argv = [process.execPath, '--import', 'tsx', join(dir, 'bench', 'servers', 'accept-connections.ts')]
+  CONTENDERS.splice(2, 0, { id: 'connections@base', label: '@base epoll-napi for await connections()', argv })
+}
+
 interface ConnectorJson {
   connections: number
   seconds: number

@@ -17,7 +17,7 @@ import { BENCH, ROOT, buildAll } from './lib/build'
 import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from './lib/report'
 import { perfAvailable } from './lib/cost'
 import { runMicro } from './micro'
-import { runAccept } from './accept'
+import { addAcceptBaseline, runAccept } from './accept'
 import { addUdpBaseline, runUdp } from './udp'
 
 interface Args {
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   if (args.baseline) {
     addBaseline(args.baseline)
     addUdpBaseline(args.baseline)
+    addAcceptBaseline(args.baseline)
   }
   const build = await buildAll(log)
   if (build.failures.has('loadgen')) throw new Error(`cannot benchmark without the load generator:\n${build.failures.get('loadgen')}`)
