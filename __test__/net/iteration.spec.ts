@@ -126,8 +126,7 @@ test('datagrams() marks a datagram larger than slotSize as truncated, hands out 
   setTimeout(() => server.close(), 30)
   await ending
   t.true(server.closed)
-  await t.throwsAsync(() => datagrams(server).next(), { code: 'ERR_SOCKET_CLOSED' })
-  await t.throwsAsync(() => datagrams(0, { batch: 0 }).next(), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => datagrams(server), { code: 'ERR_SOCKET_CLOSED' })
   peer.close()
 })
 
@@ -160,4 +159,16 @@ testIf(dig.status === 0, 'dig is not installed (Debian: bind9-dnsutils)')('a tin
   server.close()
   await serving
   t.is(out.trim(), '192.0.2.1')
+})
+
+test('connections() and datagrams() check their arguments when called, not at the first next(), with Node codes', (t) => {
+  t.throws(() => connections('x' as never), { code: 'ERR_INVALID_ARG_TYPE' })
+  t.throws(() => connections(-1), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => connections(0, { signal: 'x' as never }), { code: 'ERR_INVALID_ARG_TYPE' })
+  t.throws(() => datagrams('x' as never), { code: 'ERR_INVALID_ARG_TYPE' })
+  t.throws(() => datagrams(0, { batch: 0 }), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => datagrams(0, { slotSize: 65537 }), { code: 'ERR_OUT_OF_RANGE' })
+  const closed = Socket.udp()
+  closed.close()
+  t.throws(() => datagrams(closed), { code: 'ERR_SOCKET_CLOSED' })
 })

@@ -51,10 +51,15 @@ export interface Connection {
  * @param listener A listening socket: an fd or a `Socket`.
  * @param options `signal` ends the iteration.
  */
-export async function* connections(listener: Fd | Socket, options?: ConnectionsOptions): AsyncGenerator<Connection, void, undefined> {
+export function connections(listener: Fd | Socket, options?: ConnectionsOptions): AsyncGenerator<Connection, void, undefined> {
+  // Checked here, at the call: the generator's body would run only at the first `next()`.
   const fd = validateFd(listener, 'listener')
   const opts = validateOptions<ConnectionsOptions>(options)
-  const signal = validateOptionalSignal(opts.signal, 'options.signal')
+  return accepting(listener, fd, validateOptionalSignal(opts.signal, 'options.signal'))
+}
+
+/** {@link connections} with its arguments checked. */
+async function* accepting(listener: Fd | Socket, fd: number, signal: AbortSignal | undefined): AsyncGenerator<Connection, void, undefined> {
   if (getBlocking(fd)) setBlocking(fd, false)
   const batch = new AcceptBatch(ACCEPT_BATCH)
   const epoll = new Epoll()

@@ -64,13 +64,27 @@ export interface IncomingDatagram {
  * @param source A datagram socket: an fd or a `Socket`.
  * @param options `signal`, `batch`, `slotSize`, `views`.
  */
-export async function* datagrams(source: Fd | Socket, options?: DatagramsOptions): AsyncGenerator<IncomingDatagram, void, undefined> {
+export function datagrams(source: Fd | Socket, options?: DatagramsOptions): AsyncGenerator<IncomingDatagram, void, undefined> {
+  // Checked here, at the call: the generator's body would run only at the first `next()`.
   const fd = validateFd(source, 'source')
   const opts = validateOptions<DatagramsOptions>(options)
   const signal = validateOptionalSignal(opts.signal, 'options.signal')
   const capacity = opts.batch === undefined ? 64 : validateInteger(opts.batch, 'options.batch', 1, MAX_MESSAGES)
   const slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
   const views = validateOptionalBoolean(opts.views, 'options.views') ?? false
+  return receiving(source, fd, { signal, capacity, slotSize, views })
+}
+
+/** What {@link datagrams} checked of its options. */
+interface Checked {
+  signal: AbortSignal | undefined
+  capacity: number
+  slotSize: number
+  views: boolean
+}
+
+/** {@link datagrams} with its arguments checked. */
+async function* receiving(source: Fd | Socket, fd: number, { signal, capacity, slotSize, views }: Checked): AsyncGenerator<IncomingDatagram, void, undefined> {
   if (getBlocking(fd)) setBlocking(fd, false)
   // On the io_uring engine (where the slot fits a receive buffer) the same loop runs on the ring.
   const driver = ringDriver()
