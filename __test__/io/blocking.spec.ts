@@ -1,4 +1,5 @@
 import test from 'ava'
+import type { StdioOptions } from 'node:child_process'
 import { connect as netConnect } from 'node:net'
 import { once } from 'node:events'
 
@@ -108,4 +109,52 @@ for (const mode of ['default', 'keep'] as const) {
 
 test('listenFds refuses a bad nonBlocking option', (t) => {
   t.throws(() => listenFds({ nonBlocking: 'no' as never }), { code: 'ERR_INVALID_ARG_TYPE', message: /"options.nonBlocking"/ })
+})
+
+// O_NONBLOCK belongs to the open file, which a child shares with us when we pass it an fd. libuv makes
+// a child's stdin, stdout and stderr blocking as it spawns it (uv_spawn, in the child, before exec):
+// the fd we passed, which we still hold, is blocking from then on.
+test('a non-blocking pipe end passed as a child\'s stdin, stdout or stderr comes back blocking (libuv makes the child\'s stdio blocking, and the open file is shared); as fd 3, or the pipe\'s other end, keeps its mode', async (t) => {
+  for (const slot of [0, 1, 2, 3]) {
+    const [r, w] = pipe()
+    const passed = slot === 0 ? r : w
+    const stdio: StdioOptions = ['ignore', 'ignore', 'ignore']
+    stdio[slot] = passed
+    const child = start('true', [], { stdio })
+    await once(child.child, 'spawn')
+    t.is(getBlocking(passed), slot <= 2, `passed as stdio[${slot}]`)
+    t.false(getBlocking(passed === r ? w : r), 'the other end is another open file: unchanged')
+    await child.done
+    close(r)
+    close(w)
+  }
+})
+
+test('setBlocking(fd, false) on a passed stdin while the child runs makes the CHILD\'s stdin non-blocking too: head fails with EAGAIN on the empty pipe', async (t) => {
+  const [r, w] = pipe()
+  // head reads after the change (a read already waiting in the kernel would go on waiting).
+  const child = start('sh', ['-c', 'sleep 0.2; exec head -c 3'], { stdio: [r, 'pipe', 'pipe'] })
+  await once(child.child, 'spawn')
+  setBlocking(r, false)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  write(w, Buffer.from('abc'))
+  const result = await child.done
+  t.not(result.code, 0)
+  t.regex(result.stderr, /Resource temporarily unavailable/)
+  close(r)
+  close(w)
+})
+
+test('pipe({ nonBlocking: false }) for the child\'s end and setBlocking(ourEnd, false): the child reads blocking, our end stays non-blocking', async (t) => {
+  const [r, w] = pipe({ nonBlocking: false })
+  setBlocking(w, false)
+  const child = start('head', ['-c', '3'], { stdio: [r, 'pipe', 'pipe'] })
+  await once(child.child, 'spawn')
+  close(r)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.false(getBlocking(w))
+  write(w, Buffer.from('abc'))
+  const result = await child.done
+  t.deepEqual([result.code, result.stdout], [0, 'abc'], result.stderr)
+  close(w)
 })
