@@ -172,3 +172,23 @@ test('connections() and datagrams() check their arguments when called, not at th
   closed.close()
   t.throws(() => datagrams(closed), { code: 'ERR_SOCKET_CLOSED' })
 })
+
+test('datagrams() reports each sender as recvFrom does: IPv4 senders on two addresses (through the memo of address texts), and an unnamed unix peer', async (t) => {
+  const server = Socket.udp()
+  const { port } = server.localAddress() as { port: number }
+  const senders = ['127.0.0.1', '127.0.0.2', '127.0.0.1'].map((host) => Socket.udp(0, host))
+  senders.forEach((s, i) => s.sendTo(`from ${i}`, { address: '127.0.0.1', port }))
+  const seen = new Map<string, unknown>()
+  for await (const d of datagrams(server)) {
+    seen.set(Buffer.from(d.data).toString(), d.address)
+    if (seen.size === 3) break
+  }
+  senders.forEach((s, i) => t.deepEqual(seen.get(`from ${i}`), s.localAddress(), `sender ${i}`))
+  const [a, b] = Socket.pair('dgram')
+  b.send('unnamed')
+  for await (const d of datagrams(a)) {
+    t.deepEqual(d.address, { address: '', port: 0, family: 'unix' })
+    break
+  }
+  for (const s of [server, ...senders, a, b]) s.close()
+})

@@ -12,8 +12,10 @@ import { getBlocking, setBlocking, WOULD_BLOCK } from '../io/fd'
 import { ringDriver } from '../io/ring/index'
 import { ADDRESS_SLOT_SIZE, MAX_MESSAGES, MessageBatch, META_STRIDE, recvMessages, sendMessages } from './message-batch'
 import { isClosed } from './connections'
+import { MSG_TRUNC } from './constants'
 import { ringDatagrams, ringSlotLimit } from './datagrams-ring'
 import { sendTo } from './datagram'
+import { decodeIpv4Fast } from './sender-memo'
 import type { PeerAddress, Socket } from './socket-object'
 
 /** Options of {@link datagrams}. */
@@ -131,11 +133,15 @@ class Answers {
 
   /** The datagram in slot `i` of `from`, with a `reply` bound to its sender. */
   incoming(from: MessageBatch, i: number, views: boolean): IncomingDatagram {
-    const at = from.offset(i)
-    const length = from.meta[i * META_STRIDE]
+    const at = i * from.slotSize
+    const meta = from.meta
+    const length = meta[i * META_STRIDE]
     const data = views ? from.data.subarray(at, at + length) : from.data.slice(at, at + length)
-    // A sender with no address (an unnamed unix socket) is reported as recvFrom reports it.
-    const address = from.address(i) ?? { address: '', port: 0, family: 'unix' as const }
+    // IPv4 senders through recvFrom's memo of address texts (no string built per datagram); a sender
+    // with no address (an unnamed unix socket) is reported as recvFrom reports it.
+    const address =
+      decodeIpv4Fast(from.addresses!, meta[i * META_STRIDE + 2], i * ADDRESS_SLOT_SIZE) ?? from.address(i) ?? { address: '', port: 0, family: 'unix' as const }
+    const truncated = (meta[i * META_STRIDE + 1] & MSG_TRUNC) !== 0
     const step = this.step
     const reply = (answer: ArrayBufferView | string): void => {
       const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer
@@ -146,7 +152,7 @@ class Answers {
       }
       this.#queue(from, i, bytes, size)
     }
-    return { data, address, truncated: from.truncated(i), reply }
+    return { data, address, truncated, reply }
   }
 
   /** Copies an answer and its sender's raw address (no decoding) into the next slot. */

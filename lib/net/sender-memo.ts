@@ -24,23 +24,24 @@ const scratch = new Uint8Array(SOCKADDR_IN_SIZE)
 scratch[LITTLE_ENDIAN ? 0 : 1] = AF_INET
 
 /**
- * The sender in `name` (`length` bytes, as the kernel wrote them) when it is IPv4, else `null` (the
- * caller decodes it with the general codec).
+ * The sender in `name` (`length` bytes from `at`, as the kernel wrote them) when it is IPv4, else
+ * `null` (the caller decodes it with the general codec). `datagrams()` decodes a batch's senders
+ * here too, from their slots.
  */
-export function decodeIpv4Fast(name: Uint8Array, length: number): SocketAddress | null {
-  if (length < SOCKADDR_IN_SIZE || (LITTLE_ENDIAN ? name[0] | (name[1] << 8) : (name[0] << 8) | name[1]) !== AF_INET) return null
-  const ip = ((name[4] << 24) | (name[5] << 16) | (name[6] << 8) | name[7]) >>> 0
+export function decodeIpv4Fast(name: Uint8Array, length: number, at = 0): SocketAddress | null {
+  if (length < SOCKADDR_IN_SIZE || (LITTLE_ENDIAN ? name[at] | (name[at + 1] << 8) : (name[at] << 8) | name[at + 1]) !== AF_INET) return null
+  const ip = ((name[at + 4] << 24) | (name[at + 5] << 16) | (name[at + 6] << 8) | name[at + 7]) >>> 0
   let text = textByIp.get(ip)
   if (text === undefined) {
     if (textByIp.size >= MEMO_LIMIT) {
       textByIp.clear()
       ipByText.clear()
     }
-    text = `${name[4]}.${name[5]}.${name[6]}.${name[7]}`
+    text = `${name[at + 4]}.${name[at + 5]}.${name[at + 6]}.${name[at + 7]}`
     textByIp.set(ip, text)
     ipByText.set(text, ip)
   }
-  return { address: text, port: (name[2] << 8) | name[3], family: 'IPv4' }
+  return { address: text, port: (name[at + 2] << 8) | name[at + 3], family: 'IPv4' }
 }
 
 /**
