@@ -95,6 +95,14 @@ export function addUdpBaseline(dir: string): void {
     { id: 'ours-batch@base', short: 'batched@base', label: '@base epoll-napi recvMessages/sendMessages', argv: () => ours('--batch', dir) },
     { id: 'ours-single@base', short: 'single@base', label: '@base epoll-napi recvFrom/sendTo', argv: () => ours('--single', dir) },
   )
+  const iterating = join(dir, 'bench', 'servers', 'udp-datagrams.ts')
+  const at = UDP_CONTENDERS.findIndex((c) => c.id === 'ours-iter-views') + 1
+  UDP_CONTENDERS.splice(
+    at,
+    0,
+    { id: 'ours-iter@base', short: 'datagrams()@base', label: '@base epoll-napi for await datagrams() + reply() (copies)', argv: () => [NODE, '--import', 'tsx', iterating] },
+    { id: 'ours-iter-views@base', short: 'views@base', label: '@base epoll-napi for await datagrams({ views: true }) + reply()', argv: () => [NODE, '--import', 'tsx', iterating, '--views'] },
+  )
 }
 
 type ScenarioId = 'pp1' | 'pp64' | 'flood'
