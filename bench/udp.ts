@@ -100,7 +100,13 @@ export function addUdpBaseline(dir: string): void {
   UDP_CONTENDERS.splice(
     at,
     0,
-    { id: 'ours-iter@base', short: 'datagrams()@base', label: '@base epoll-napi for await datagrams() + reply() (copies)', argv: () => [NODE, '--import', 'tsx', iterating] },
+    { id: 'ours-iter@base', short: 'datagrams()@base', label: '@base epoll-napi for await datagrams() + reply() (copies), its default engine', argv: () => [NODE, '--import', 'tsx', iterating] },
+    {
+      id: 'ours-iter-epoll@base',
+      short: 'datagrams() on epoll@base',
+      label: '@base the same with EPOLL_NAPI_ENGINE=epoll',
+      argv: () => ['/usr/bin/env', 'EPOLL_NAPI_ENGINE=epoll', NODE, '--import', 'tsx', iterating],
+    },
     { id: 'ours-iter-views@base', short: 'views@base', label: '@base epoll-napi for await datagrams({ views: true }) + reply()', argv: () => [NODE, '--import', 'tsx', iterating, '--views'] },
   )
 }
