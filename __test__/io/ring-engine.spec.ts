@@ -230,3 +230,27 @@ test('more streams receiving at once than the ring has buffers (1,000 arrivals, 
     'each stream read its peer’s bytes, whole and in order',
   )
 })
+
+skipIf(onRingMachine)(
+  'a write whose memory was detached before it left fails that stream with a coded EFAULT, and the other streams of the turn go on',
+  async (t) => {
+    const [a, b] = socketpair()
+    const [c, d] = socketpair()
+    const broken = openStream(a)
+    const healthy = openStream(c)
+    const failed = new Promise<NodeJS.ErrnoException>((resolve) => broken.once('error', resolve))
+    const bytes = new Uint8Array(new ArrayBuffer(4096))
+    // Queued on the ring (it leaves at the end of this turn), then detached by a transfer.
+    broken.write(bytes)
+    healthy.write('still here')
+    structuredClone(bytes.buffer, { transfer: [bytes.buffer] })
+    t.is(bytes.byteLength, 0, 'the view is detached')
+    const error = await failed
+    t.is(error.code, 'EFAULT')
+    t.is(error.syscall, 'send')
+    healthy.end()
+    t.is(String(await readAll(openStream(d))), 'still here')
+    closeAll(b)
+    healthy.destroy()
+  },
+)

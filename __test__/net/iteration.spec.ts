@@ -192,3 +192,24 @@ test('datagrams() reports each sender as recvFrom does: IPv4 senders on two addr
   }
   for (const s of [server, ...senders, a, b]) s.close()
 })
+
+test('a datagram from datagrams() is a plain object: its reply works destructured, and spreading keeps every field', async (t) => {
+  const server = Socket.udp()
+  const { port } = server.localAddress() as { port: number }
+  const peer = createSocket('udp4')
+  await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve))
+  const answered = once(peer, 'message')
+  peer.send('hi', port, '127.0.0.1')
+  for await (const d of datagrams(server)) {
+    const copy = { ...d }
+    t.deepEqual(Object.keys(copy).sort(), ['address', 'data', 'reply', 'truncated'])
+    t.is((copy.address as { port: number }).port, peer.address().port)
+    const { reply } = d
+    reply('destructured')
+    break
+  }
+  const [message] = await answered
+  t.is(String(message), 'destructured')
+  peer.close()
+  server.close()
+})

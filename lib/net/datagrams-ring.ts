@@ -26,34 +26,21 @@ const { ECANCELED, ENOBUFS } = constants.errno
 /** A sender this short has no name to answer (an unnamed unix socket): answers take the synchronous path, which says why. */
 const UNNAMED = 2
 
-/** One received datagram; `reply` sends to its sender through the ring. */
-class RingDatagram implements IncomingDatagram {
-  readonly data: Uint8Array
-  readonly truncated: boolean
-  readonly #feed: DatagramFeed
-  readonly #name: Uint8Array
-  #address: PeerAddress | null = null
-
-  constructor(feed: DatagramFeed, data: Uint8Array, name: Uint8Array, truncated: boolean) {
-    this.#feed = feed
-    this.#name = name
-    this.data = data
-    this.truncated = truncated
-  }
-
-  /** The sender, decoded when first asked (an echo that only replies never pays for it). */
-  get address(): PeerAddress {
-    const name = this.#name
-    this.#address ??= decodeIpv4Fast(name, name.length) ?? (name.length > UNNAMED ? decodeAddress(name, 0, name.length) : { address: '', port: 0, family: 'unix' })
-    return this.#address
-  }
-
-  reply(answer: ArrayBufferView | string): void {
+/**
+ * One received datagram, shaped as on epoll: a plain object with its own `data`, `address`,
+ * `truncated` and a `reply` closure (destructuring `const { reply } = d`, or spreading `{ ...d }`,
+ * works as it does there).
+ */
+function incoming(feed: DatagramFeed, data: Uint8Array, name: Uint8Array, truncated: boolean): IncomingDatagram {
+  const address: PeerAddress =
+    decodeIpv4Fast(name, name.length) ?? (name.length > UNNAMED ? decodeAddress(name, 0, name.length) : { address: '', port: 0, family: 'unix' })
+  const reply = (answer: ArrayBufferView | string): void => {
     const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer
     const size = validateViewLength(bytes, 'data')
     const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, size)
-    this.#feed.answer(view, this.#name, this)
+    feed.answer(view, name, address)
   }
+  return { data, address, truncated, reply }
 }
 
 /** The receiving side of one iteration: the armed receive, the datagrams not yet taken, the waiting step. */
@@ -64,7 +51,7 @@ class DatagramFeed implements Completer {
   readonly #views: boolean
   readonly #limit: number
   readonly #slotSize: number
-  #queue: RingDatagram[] = []
+  #queue: IncomingDatagram[] = []
   #head = 0
   #token = 0
   #cancelling = false
@@ -84,7 +71,7 @@ class DatagramFeed implements Completer {
   }
 
   /** The next datagram, `null` when none is waiting; throws what failed since the last step. */
-  take(): RingDatagram | null {
+  take(): IncomingDatagram | null {
     if (this.#error !== null) {
       const error = this.#error
       this.#error = null
@@ -156,11 +143,11 @@ class DatagramFeed implements Completer {
     this.stop()
   }
 
-  /** Sends `bytes` to the raw address `name` of `datagram`'s sender through the ring. */
-  answer(bytes: Uint8Array, name: Uint8Array, datagram: RingDatagram): void {
+  /** Sends `bytes` to the raw address `name` (decoded: `address`) through the ring. */
+  answer(bytes: Uint8Array, name: Uint8Array, address: PeerAddress): void {
     if (isClosed(this.#source)) throw socketClosed()
     if (name.length <= UNNAMED) {
-      sendTo(this.#fd, bytes, datagram.address)
+      sendTo(this.#fd, bytes, address)
       return
     }
     this.#driver.sendTo(this.#fd, bytes, name, this)
@@ -186,7 +173,7 @@ class DatagramFeed implements Completer {
         data = Buffer.allocUnsafe(kept)
         data.set(view)
       }
-      this.#queue.push(new RingDatagram(this, data, name, truncated || kept < result))
+      this.#queue.push(incoming(this, data, name, truncated || kept < result))
       if (more && !this.#cancelling && this.#queue.length - this.#head >= this.#limit) {
         // The loop falls behind: stop receiving until it catches up (the kernel buffers meanwhile).
         this.#cancelling = true

@@ -45,6 +45,30 @@ fn view_at(env: &Env, name: &str, views: Value, i: usize) -> napi::Result<conver
     convert::view(env, &format!("{name}[{i}]"), element)
 }
 
+/// The memory of a send (its bytes, and a send-to's address), or `None` when a view is no longer
+/// one (detached since it was queued): the exception is dropped, and the operation completes
+/// with `-EFAULT` instead, so that the other operations of the turn are not lost with it.
+fn send_memory(
+    env: &Env,
+    views: Value,
+    names: Option<Value>,
+    i: usize,
+) -> Option<(convert::View, Option<convert::View>)> {
+    let memory = view_at(env, "views", views, i).and_then(|view| match names {
+        Some(names) => view_at(env, "names", names, i).map(|name| (view, Some(name))),
+        None => Ok((view, None)),
+    });
+    match memory {
+        Ok(memory) => Some(memory),
+        Err(_) => {
+            let mut exception = std::ptr::null_mut();
+            // SAFETY: the failed conversion left its exception pending; `exception` is a valid out-pointer.
+            unsafe { sys::napi_get_and_clear_last_exception(env.raw(), &mut exception) };
+            None
+        }
+    }
+}
+
 pub fn ring_turn(
     env: &Env,
     [ops, op_count, views, names, out, pool, pool_offset, pool_room, state]: [Value; 9],
@@ -76,13 +100,17 @@ pub fn ring_turn(
                 "ringTurn called on a thread without a ring (ringOpen first)",
             ));
         };
+        let mut failed: Vec<u32> = Vec::new();
         for i in 0..op_count {
             let [kind, fd, token] = [ops[i * 3], ops[i * 3 + 1], ops[i * 3 + 2]];
             let token = token as u32;
             let op = match kind {
                 RECV => Op::Recv { fd, token },
                 SEND => {
-                    let view = view_at(env, "views", views, i)?;
+                    let Some((view, _)) = send_memory(env, views, None, i) else {
+                        failed.push(token);
+                        continue;
+                    };
                     let len = u32::try_from(view.len()).unwrap_or(u32::MAX);
                     Op::Send {
                         fd,
@@ -95,8 +123,11 @@ pub fn ring_turn(
                 RECV_MULTI => Op::RecvMulti { fd, token },
                 RECVMSG_MULTI => Op::RecvMsgMulti { fd, token },
                 SEND_TO => {
-                    let view = view_at(env, "views", views, i)?;
-                    let address = view_at(env, "names", names, i)?;
+                    let Some((view, Some(address))) = send_memory(env, views, Some(names), i)
+                    else {
+                        failed.push(token);
+                        continue;
+                    };
                     Op::SendTo {
                         fd,
                         token,
@@ -123,7 +154,8 @@ pub fn ring_turn(
         ring.submit().map_err(|e| errors::os(env, e))?;
         let mut used = 0usize;
         let mut written = 0usize;
-        let max = out.len() / OUT_STRIDE;
+        // Room is kept for the operations that failed before reaching the kernel.
+        let max = (out.len() / OUT_STRIDE).saturating_sub(failed.len());
         let (_, waiting) = ring.reap(max, pool_bytes.len(), |c| {
             let at = written * OUT_STRIDE;
             out[at] = c.token as i32;
@@ -144,6 +176,11 @@ pub fn ring_turn(
             out[at + 5] = i32::from(c.truncated);
             written += 1;
         });
+        for token in failed.into_iter().take(out.len() / OUT_STRIDE - written) {
+            let at = written * OUT_STRIDE;
+            out[at..at + OUT_STRIDE].copy_from_slice(&[token as i32, -libc::EFAULT, 0, -1, 0, 0]);
+            written += 1;
+        }
         state[0] = i32::from(waiting);
         Ok(written as i32)
     })
