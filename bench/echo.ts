@@ -105,6 +105,14 @@ function ourContenders(root: string, tag: string): Contender[] {
 /** Adds the epoll-napi servers of another checkout (built, with its binary) as `<id>@base`. */
 export function addBaseline(dir: string): void {
   CONTENDERS.splice(2 + 4, 0, ...ourContenders(dir, '@base'))
+  // The other checkout's stream server, beside ours (before the io_uring engine, it ran on epoll).
+  const stream = CONTENDERS.findIndex((c) => c.id === 'stream-epoll')
+  CONTENDERS.splice(stream + 1, 0, {
+    id: 'stream@base',
+    short: 'epoll-napi streams@base',
+    label: '@base epoll-napi openStream + pipeline(stream, stream)',
+    argv: () => needFile(join(dir, 'bench', 'servers', 'stream-echo.ts'), [...TS_NODE, join(dir, 'bench', 'servers', 'stream-echo.ts')]),
+  })
 }
 
 /** The contenders named by `--only` (a name also selects its `@base` twin), or all of them. */
