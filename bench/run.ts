@@ -9,7 +9,7 @@
  * `--update-readme` (full runs only) also replaces the echo table between the README's
  * `<!-- bench:echo:start -->` and `<!-- bench:echo:end -->` markers.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release } from 'node:os'
 import { join } from 'node:path'
 import { addBaseline, runEcho, selectContenders, type Scenario } from './echo'
@@ -18,6 +18,7 @@ import { echoMarkdown, echoRows, echoSvg, microMarkdown, type MicroTable } from 
 import { perfAvailable } from './lib/cost'
 import { runMicro } from './micro'
 import { addAcceptBaseline, runAccept } from './accept'
+import { targetsMarkdown } from './targets'
 import { addUdpBaseline, runUdp } from './udp'
 
 interface Args {
@@ -183,11 +184,15 @@ async function main(): Promise<void> {
       `${Math.round((Date.now() - started) / 1000)} s`,
     '',
   ]
-  const markdown = [...header, ...sections, ''].join('\n')
   // Only a full run with every part replaces the committed results.
   const partial = args.only !== undefined || !args.echo || !args.micro
   const dir = join(BENCH, 'results', ...(args.quick ? ['quick'] : partial ? ['partial'] : []))
   mkdirSync(dir, { recursive: true })
+  // The issues' targets, from this run's samples (the UDP part wrote its own beside them).
+  const udpRaw = join(BENCH, 'results', ...(args.quick ? ['quick'] : partialRun ? ['partial'] : []), 'udp-raw.json')
+  const udpSamples = args.udp !== false && existsSync(udpRaw) ? JSON.parse(readFileSync(udpRaw, 'utf8')).samples : []
+  sections.push('', targetsMarkdown((raw.echo as never[]) ?? [], udpSamples, (raw.micro as never[]) ?? []))
+  const markdown = [...header, ...sections, ''].join('\n')
   writeFileSync(join(dir, 'results.md'), markdown)
   writeFileSync(join(dir, 'raw.json'), `${JSON.stringify(raw, null, 1)}\n`)
   if (svg) writeFileSync(join(dir, 'echo.svg'), `${svg}\n`)
