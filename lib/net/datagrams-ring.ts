@@ -200,9 +200,6 @@ class DatagramFeed implements Completer {
     }
   }
 
-  /** @internal Never called: this feed receives datagrams only. */
-  received(): void {}
-
   #arm(): void {
     this.#token = this.#driver.recvDatagrams(this.#fd, this)
   }

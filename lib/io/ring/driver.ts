@@ -35,14 +35,14 @@ const NO_POOL = Buffer.alloc(0)
 /** Rounds of one turn (submit, reap, dispatch) before the rest waits for `setImmediate`. */
 const MAX_ROUNDS = 16
 
-/** What completions are handed to: the receives' and the sends' of one owner. */
+/** What completions are handed to: the sends' and the receives' (of a stream, or of datagrams) of one owner. */
 export interface Completer {
   /**
    * A receive completed: its result (bytes, 0 for end of file, or `-errno`), where its bytes are in
    * `pool` (`offset` -1 without bytes), and whether more completions of it follow (a multishot
    * receive that stays armed).
    */
-  received(result: number, pool: Buffer, offset: number, more: boolean): void
+  received?(result: number, pool: Buffer, offset: number, more: boolean): void
   /** A send completed: the bytes the kernel took, or `-errno`. */
   sent(result: number): void
   /**
@@ -228,7 +228,7 @@ export class RingDriver {
           }
           try {
             if (kind === SENT) owner.sent(out[at + 1])
-            else if (kind === STREAM) owner.received(out[at + 1], pool, out[at + 3], more)
+            else if (kind === STREAM) owner.received!(out[at + 1], pool, out[at + 3], more)
             else owner.datagram!(out[at + 1], pool, out[at + 3], out[at + 4], out[at + 5] !== 0, more)
           } catch (error) {
             // A consumer's handler threw (from inside a push): the other completions of the batch
