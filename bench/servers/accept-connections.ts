@@ -2,7 +2,7 @@
  * The epoll-napi peer of the accept benchmark (bench/accept.ts): `for await (const { socket } of
  * connections(listener)) socket.close()`. Contract: prints `listening <port>`, SIGTERM ends it.
  */
-import { connections, Socket } from '../../index.js'
+import { connections, Socket } from 'epoll-napi'
 
 const listener = Socket.listenTcp(Number(process.argv.at(-1)), '127.0.0.1', { backlog: 4096 })
 console.log(`listening ${(listener.localAddress() as { port: number }).port}`)

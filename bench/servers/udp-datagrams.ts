@@ -6,7 +6,7 @@
  *
  *   node --import tsx udp-datagrams.ts [--views] <port>   prints `listening <port>`; SIGTERM ends it
  */
-import { datagrams, listenUdp, localAddress, SO_RCVBUF, SOL_SOCKET, setSocketOption } from '../../index.js'
+import { datagrams, listenUdp, localAddress, SO_RCVBUF, SOL_SOCKET, setSocketOption } from 'epoll-napi'
 
 const PATTERN = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff))
 const FLOD = 0x444f4c46 // "FLOD" as a little-endian u32

@@ -20,7 +20,7 @@ import {
   sendTo,
   setSocketOption,
   WOULD_BLOCK,
-} from '../../index.js'
+} from 'epoll-napi'
 
 const PATTERN = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff))
 const FLOD = 0x444f4c46 // "FLOD" as a little-endian u32

@@ -232,7 +232,13 @@ export async function* ringDatagrams(
   try {
     for (;;) {
       if (signal?.aborted) throw abortErrorOf(signal)
-      const next = feed.take()
+      let next = feed.take()
+      if (next === null && !feed.ended) {
+        // Every datagram received so far is answered: submit the answers and collect what
+        // arrived meanwhile now, in one system call, rather than in a later phase of the loop.
+        driver.turnNow()
+        next = feed.take()
+      }
       if (next !== null) {
         yield next
         continue

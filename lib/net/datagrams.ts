@@ -74,6 +74,13 @@ export function datagrams(source: Fd | Socket, options?: DatagramsOptions): Asyn
   const capacity = opts.batch === undefined ? 64 : validateInteger(opts.batch, 'options.batch', 1, MAX_MESSAGES)
   const slotSize = opts.slotSize === undefined ? 2048 : validateInteger(opts.slotSize, 'options.slotSize', 1, 65536)
   const views = validateOptionalBoolean(opts.views, 'options.views') ?? false
+  // On the io_uring engine (where the slot fits a receive buffer) the same loop runs on the ring,
+  // returned as it is: delegating to it from the generator below would cost each datagram a step more.
+  const driver = ringDriver()
+  if (driver !== null && slotSize <= ringSlotLimit(driver.bufferSize)) {
+    if (getBlocking(fd)) setBlocking(fd, false)
+    return ringDatagrams(driver, fd, source, signal, views, Math.max(4 * capacity, 256), slotSize)
+  }
   return receiving(source, fd, { signal, capacity, slotSize, views })
 }
 
@@ -88,12 +95,6 @@ interface Checked {
 /** {@link datagrams} with its arguments checked. */
 async function* receiving(source: Fd | Socket, fd: number, { signal, capacity, slotSize, views }: Checked): AsyncGenerator<IncomingDatagram, void, undefined> {
   if (getBlocking(fd)) setBlocking(fd, false)
-  // On the io_uring engine (where the slot fits a receive buffer) the same loop runs on the ring.
-  const driver = ringDriver()
-  if (driver !== null && slotSize <= ringSlotLimit(driver.bufferSize)) {
-    yield* ringDatagrams(driver, fd, source, signal, views, Math.max(4 * capacity, 256), slotSize)
-    return
-  }
   const received = new MessageBatch(capacity, { slotSize, addresses: true })
   const answers = new Answers(fd, capacity, slotSize)
   const epoll = new Epoll()

@@ -136,6 +136,14 @@ export class RingDriver {
     this.#names.length = 0
   }
 
+  /**
+   * Runs a turn now (submits what is queued, hands out what completed), unless one is running: for
+   * a consumer that has handled everything and is about to wait, so that its answers leave now.
+   */
+  turnNow(): void {
+    this.#turn()
+  }
+
   /** Cancels the operation of `token`: it completes (with `-ECANCELED` if it had not yet). */
   cancel(token: number): void {
     this.#push(CANCEL, -1, token, undefined)
