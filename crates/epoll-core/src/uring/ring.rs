@@ -6,57 +6,12 @@ use std::os::fd::{AsRawFd, RawFd};
 use io_uring::{cqueue, opcode, squeue, types, IoUring, Probe};
 
 use super::buffers::{Buffers, GROUP};
+use super::op::{Completion, Op};
 use super::{RingSize, Unavailable, INTERNAL_TOKEN};
 use crate::error::OsError;
 
 /// `io_uring_enter`'s flag that runs the thread's task work and posts owed completions (uapi value).
 const IORING_ENTER_GETEVENTS: u32 = 1;
-
-/// One operation for the ring. `token` comes back in the operation's completion.
-pub enum Op {
-    /// Receive what a socket has (up to one provided buffer): one completion.
-    Recv { fd: RawFd, token: u32 },
-    /// Receive whenever the socket has data, each time into a provided buffer: one completion per
-    /// receive, with `more` set while the operation stays armed (it ends on end of file, an error,
-    /// no free buffer (`-ENOBUFS`) or a cancellation). Linux 6.0 or later: older ones say `-EINVAL`.
-    RecvMulti { fd: RawFd, token: u32 },
-    /// Send `len` bytes at `data` (`MSG_NOSIGNAL`): one completion with the bytes taken.
-    Send {
-        fd: RawFd,
-        token: u32,
-        data: *const u8,
-        len: u32,
-    },
-    /// Cancel the operation of `token` (it completes with `-ECANCELED` if it had not yet).
-    Cancel { token: u32 },
-    /// Receive datagrams whenever they arrive, each with its sender, each into a provided buffer
-    /// (one completion per datagram, `more` while armed, as [`Op::RecvMulti`]). Linux 6.0 or later.
-    RecvMsgMulti { fd: RawFd, token: u32 },
-    /// Send `len` bytes at `data` to the raw `struct sockaddr` at `address` (`sendto`); the address
-    /// is read when the operation is submitted, the bytes until its completion.
-    SendTo {
-        fd: RawFd,
-        token: u32,
-        data: *const u8,
-        len: u32,
-        address: *const u8,
-        address_len: u32,
-    },
-}
-
-/// One completion: the operation's token, its result (bytes, or `-errno`), whether more
-/// completions of the same operation follow, and the received bytes of a receive.
-pub struct Completion<'a> {
-    pub token: u32,
-    /// Bytes (a datagram's payload bytes for [`Op::RecvMsgMulti`]), 0, or `-errno`.
-    pub result: i32,
-    pub more: bool,
-    pub data: Option<&'a [u8]>,
-    /// The sender's raw `struct sockaddr` ([`Op::RecvMsgMulti`]).
-    pub name: Option<&'a [u8]>,
-    /// The datagram was longer than the buffer: the rest is lost ([`Op::RecvMsgMulti`]).
-    pub truncated: bool,
-}
 
 /// The room for a sender's address in a multishot `recvmsg` buffer: a `struct sockaddr_storage`.
 const NAME_ROOM: u32 = 128;

@@ -2,6 +2,7 @@
 
 use std::os::fd::{AsRawFd, OwnedFd};
 
+use super::unbuilt;
 use super::{Completion, Op, Ring, RingSize};
 use crate::net::socketpair;
 
@@ -383,4 +384,34 @@ fn datagrams_arrive_with_their_senders_and_a_send_to_answers_the_sender() {
         Some(6)
     );
     assert_eq!(&got[..6], b"answer");
+}
+
+/// Every call the binding makes, made the same way on the real ring and on the stand-in of the
+/// CPUs without one: when their signatures drift apart, this stops compiling (on the host).
+#[test]
+fn the_stand_in_without_io_uring_has_the_real_rings_calls_and_is_always_unavailable() {
+    fn use_ring(ring: &mut Ring) -> (usize, bool) {
+        let _: (i32, &str) = (ring.fd(), ring.setup());
+        // SAFETY: a cancellation refers to no memory.
+        unsafe { ring.push(Op::Cancel { token: 1 }) }.unwrap();
+        ring.submit().unwrap();
+        ring.reap(1, 1 << 20, |_: Completion<'_>| {})
+    }
+    fn use_stand_in(ring: &mut unbuilt::Ring) -> (usize, bool) {
+        let _: (i32, &str) = (ring.fd(), ring.setup());
+        // SAFETY: a cancellation refers to no memory.
+        unsafe { ring.push(Op::Cancel { token: 1 }) }.unwrap();
+        ring.submit().unwrap();
+        ring.reap(1, 1 << 20, |_: Completion<'_>| {})
+    }
+    let _ = use_ring(&mut ring());
+    let unavailable = unbuilt::Ring::new(RingSize::default())
+        .err()
+        .expect("never a ring");
+    assert!(
+        unavailable.reason.contains("not built for"),
+        "{}",
+        unavailable.reason
+    );
+    let _ = use_stand_in;
 }
