@@ -3,7 +3,8 @@
 //!
 //! One ring per JavaScript thread, kept here in a thread-local: the ring is `SINGLE_ISSUER`, and
 //! the thread that made it is the one whose event loop watches its fd. It lives until the thread
-//! ends (a worker's), or until `ringClose` (the TypeScript layer's teardown).
+//! ends (a worker's thread-local is dropped with it, which cancels and waits for what is in flight).
+//! `ringClose` closes it earlier; the package itself never needs to (nothing in `lib/` calls it).
 
 mod turn;
 
