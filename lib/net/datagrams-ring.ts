@@ -32,8 +32,8 @@ const UNNAMED = 2
  * works as it does there).
  */
 function incoming(feed: DatagramFeed, data: Uint8Array, name: Uint8Array, truncated: boolean): IncomingDatagram {
-  const address: PeerAddress =
-    decodeIpv4Fast(name, name.length) ?? (name.length > UNNAMED ? decodeAddress(name, 0, name.length) : { address: '', port: 0, family: 'unix' })
+  // As `recvFrom` decodes its sender (an unnamed unix peer is `{ address: '', family: 'unix' }` there too).
+  const address: PeerAddress = decodeIpv4Fast(name, name.length) ?? decodeAddress(name, 0, name.length)
   const reply = (answer: ArrayBufferView | string): void => {
     const bytes = typeof answer === 'string' ? Buffer.from(answer) : answer
     const size = validateViewLength(bytes, 'data')

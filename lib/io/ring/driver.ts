@@ -185,12 +185,16 @@ export class RingDriver {
     // Outside a turn, what is queued leaves at the end of this turn of the event loop (its check
     // phase): after every callback and promise continuation of the turn, all in one system call.
     // (A microtask would submit per continuation: a `for await` loop answers between them.)
-    if (!this.#turning && this.#later === null) {
-      this.#later = setImmediate(() => {
-        this.#later = null
-        this.#turn()
-      })
-    }
+    if (!this.#turning) this.#turnLater()
+  }
+
+  /** Runs a turn after this turn of the event loop's callbacks (once, however often asked). */
+  #turnLater(): void {
+    if (this.#later !== null) return
+    this.#later = setImmediate(() => {
+      this.#later = null
+      this.#turn()
+    })
   }
 
   /** Submits what is queued and hands out every completion, for a bounded number of rounds. */
@@ -246,25 +250,15 @@ export class RingDriver {
         }
         if (thrown !== null) break
         if (this.#opCount === 0 && this.#state[0] === 0) break
-        if (round === MAX_ROUNDS - 1) {
-          // Still busy after every round: other callbacks run first, then the turn goes on.
-          this.#later = setImmediate(() => {
-            this.#later = null
-            this.#turn()
-          })
-        }
+        // Still busy after every round: other callbacks run first, then the turn goes on.
+        if (round === MAX_ROUNDS - 1) this.#turnLater()
       }
     } finally {
       this.#turning = false
     }
     if (thrown !== null) {
       // What the others queued meanwhile still leaves.
-      if (this.#opCount > 0 && this.#later === null) {
-        this.#later = setImmediate(() => {
-          this.#later = null
-          this.#turn()
-        })
-      }
+      if (this.#opCount > 0) this.#turnLater()
       throw thrown.error
     }
   }
